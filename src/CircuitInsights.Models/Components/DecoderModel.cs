@@ -101,11 +101,7 @@ public sealed class DecoderModel : IDisposable
         NormStage.Apply(spec, w.Ln1, x, normed, scales, ctx, new NormStage.Hooks(
             HookPoint.Block(l, HookNames.Ln1Scale), HookPoint.Block(l, HookNames.Ln1Normalized), null, null));
         AttentionStage.Run(spec, l, w.Attention, _rope, normed, sub, ctx);
-        if (w.PostAttentionNorm is { } post)
-        {
-            PostNorm(post, sub, scales, ctx);
-            ctx.EmitCopy(HookPoint.Block(l, HookNames.Ln1PostScale), scales.AsSpan(0, rows), ctx.Batch, ctx.Positions, 1);
-        }
+        if (w.PostAttentionNorm is { } post) PostNorm(post, sub, scales, HookPoint.Block(l, HookNames.Ln1PostScale), ctx);
         ctx.Emit(HookPoint.AttnOut(l), sub, ctx.Batch, ctx.Positions, d);
         System.Numerics.Tensors.TensorPrimitives.Add(x, sub, x);
         ctx.Emit(HookPoint.ResidMid(l), x, ctx.Batch, ctx.Positions, d);
@@ -115,22 +111,19 @@ public sealed class DecoderModel : IDisposable
             HookPoint.Block(l, HookNames.Ln2NormalizedPreAffine), HookPoint.MlpIn(l)));
         MlpStage.Run(spec, l, w.Mlp, normed, sub, ctx);
         ctx.Emit(HookPoint.Block(l, HookNames.MlpHookOut), sub, ctx.Batch, ctx.Positions, d);
-        if (w.PostMlpNorm is { } postMlp)
-        {
-            PostNorm(postMlp, sub, scales, ctx);
-            ctx.EmitCopy(HookPoint.Block(l, HookNames.Ln2PostScale), scales.AsSpan(0, rows), ctx.Batch, ctx.Positions, 1);
-        }
+        if (w.PostMlpNorm is { } postMlp) PostNorm(postMlp, sub, scales, HookPoint.Block(l, HookNames.Ln2PostScale), ctx);
         ctx.Emit(HookPoint.MlpOut(l), sub, ctx.Batch, ctx.Positions, d);
         System.Numerics.Tensors.TensorPrimitives.Add(x, sub, x);
         ctx.Emit(HookPoint.ResidPost(l), x, ctx.Batch, ctx.Positions, d);
     }
 
-    /// <summary>Gemma-2 post-sublayer RMSNorm, in place: y = y / s ⊙ (offset + w).</summary>
-    void PostNorm(NormWeights w, float[] y, float[] scales, ForwardContext ctx)
+    /// <summary>Gemma-2 post-sublayer RMSNorm, in place: y = y / s ⊙ (offset + w); the scale hook is editable.</summary>
+    void PostNorm(NormWeights w, float[] y, float[] scales, HookPoint scaleHook, ForwardContext ctx)
     {
         int d = Spec.DModel, rows = ctx.Rows;
         var span = y.AsSpan(0, rows * d);
         Norms.RmsNorm(span, d, w.Weight ?? default, Spec.NormGainOffset, Spec.NormEps, span, scales.AsSpan(0, rows));
+        NormStage.EmitScale(scaleHook, y, scales, d, ctx);
     }
 
     void FinalNorm(float[] x, float[] normed, float[] scales, ForwardContext ctx) =>
