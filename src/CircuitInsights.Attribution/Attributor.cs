@@ -70,10 +70,13 @@ public sealed partial class Attributor : IDisposable
         };
         long perTarget = 4L * T * (2L * _spec.DModel + _spec.QueryWidth + _spec.KvWidth) + 4L * NF;
         int chunk = (int)Math.Clamp(options.ChunkMemoryBytes / Math.Max(1, perTarget), 1, options.MaxChunk);
+        // Chunks of targets with similar read layer and position: a sweep starts at the highest layer read in its chunk
+        // and only carries positions up to the last one read (causal attention sends gradient only backwards).
+        var order = Enumerable.Range(0, n).OrderBy(i => TopLayer(targets[i])).ThenBy(i => targets[i].Position).ToArray();
         for (int start = 0; start < n; start += chunk)
         {
             int count = Math.Min(chunk, n - start);
-            Sweep(targets, start, count, rows, options);
+            Sweep(order.AsSpan(start, count).ToArray().Select(i => (i, targets[i])).ToArray(), rows, options);
         }
         return rows;
     }
@@ -119,6 +122,14 @@ public sealed partial class Attributor : IDisposable
                 return double.NaN;
         }
     }
+
+    /// <summary>Highest block whose attention the target's gradient must traverse.</summary>
+    int TopLayer(AttributionTarget t) => t switch
+    {
+        FeatureTarget f => f.Layer,
+        ResidualTarget r => Math.Min(r.Layer, _spec.Layers - 1),
+        _ => _spec.Layers - 1,
+    };
 
     static float[] EncoderColumn(Transcoders.Transcoder tc, int feature)
     {
@@ -168,18 +179,24 @@ public sealed partial class Attributor : IDisposable
         lock (_packLock) return cache[layer] ??= PackedMatrix.Pack(view());
     }
 
-    void Sweep(IReadOnlyList<AttributionTarget> targets, int start, int n, AttributionRows rows, AttributeOptions options)
+    /// <summary>One backward sweep for a chunk of targets (row index in the output, target). The gradient G is
+    /// [n, te, D] where te = last position read + 1.</summary>
+    void Sweep((int Row, AttributionTarget Target)[] chunk, AttributionRows rows, AttributeOptions options)
     {
-        int L = _spec.Layers, T = _ctx.Positions, D = _spec.DModel, NF = _ctx.Features.Length;
-        var G = new float[(long)n * T * D];
+        int n = chunk.Length, L = _spec.Layers, T = _ctx.Positions, D = _spec.DModel, NF = _ctx.Features.Length;
+        int te = chunk.Max(c => c.Target.Position) + 1;
+        int top = chunk.Max(c => TopLayer(c.Target));
+        var sw = new SweepState(n, te);
+        var G = new float[(long)n * te * D];
         var bias = new double[n];
-        var chunkFeatures = new float[(long)n * NF];
+        var contrib = new float[(long)n * NF];
 
         // Targets that read after the last block (logits, final-residual directions).
         for (int i = 0; i < n; i++)
         {
-            var slot = G.AsSpan((i * T + targets[start + i].Position) * D, D);
-            switch (targets[start + i])
+            var target = chunk[i].Target;
+            var slot = G.AsSpan((i * te + target.Position) * D, D);
+            switch (target)
             {
                 case LogitTarget lt:
                     var dir = LogitDirection(lt.Token);
@@ -193,37 +210,46 @@ public sealed partial class Attributor : IDisposable
         }
 
         var gOut = _outputIsResidual ? G : new float[G.Length];
-        for (int layer = L - 1; layer >= 0; layer--)
+        for (int layer = top; layer >= 0; layer--)
         {
             var block = _ctx.Weights.Blocks[layer];
-            // (1) sources in the MLP output of this layer
-            if (!_outputIsResidual) ScaleByPostNorm(G, gOut, block.PostMlpNorm!, _ctx.PostMlpScales![layer], n);
-            ReadFeatures(layer, gOut, chunkFeatures, n);
-            ReadErrors(layer, _ctx.ErrorsInOutputHookSpace[layer] ? gOut : G, rows, start, n);
-            if (_ctx.Transcoders.Has(layer))
+            // (1) sources in the MLP output of this layer (none above the highest target layer)
+            if (layer < top || chunk.Any(c => c.Target is LogitTarget || c.Target is ResidualTarget { Layer: var rl } && rl > layer))
             {
-                var tc = _ctx.Transcoders[layer];
-                if (tc.DecoderBias is { } bd)
-                    for (int i = 0; i < n; i++)
-                        for (int p = 0; p < T; p++) bias[i] += TensorPrimitives.Dot<float>(gOut.AsSpan((i * T + p) * D, D), bd);
-                if (tc.Skip is { } skip) AddSkipGradient(layer, skip, gOut, G, n);
+                if (!_outputIsResidual) ScaleByPostNorm(sw, G, gOut, block.PostMlpNorm!, _ctx.PostMlpScales![layer]);
+                ReadFeatures(sw, layer, gOut, contrib);
+                ReadErrors(sw, layer, _ctx.ErrorsInOutputHookSpace[layer] ? gOut : G, rows, chunk);
+                if (_ctx.Transcoders.Has(layer))
+                {
+                    var tc = _ctx.Transcoders[layer];
+                    if (tc.DecoderBias is { } bd)
+                        for (int i = 0; i < n; i++)
+                            for (int p = 0; p < te; p++) bias[i] += TensorPrimitives.Dot<float>(gOut.AsSpan((i * te + p) * D, D), bd);
+                    if (tc.Skip is { } skip) AddSkipGradient(sw, layer, skip, gOut, G);
+                }
             }
             // (2) targets reading at this layer
-            for (int i = 0; i < n; i++) InjectAtLayer(targets[start + i], layer, G.AsSpan(i * T * D, T * D), ref bias[i]);
+            for (int i = 0; i < n; i++) InjectAtLayer(chunk[i].Target, layer, G.AsSpan(i * te * D, te * D), ref bias[i]);
             // (3) attention of this layer
-            AttentionBackward(layer, G, n, bias, rows, start, options);
+            AttentionBackward(sw, layer, G, bias, rows, chunk, options);
         }
         // (4) embeddings
         for (int i = 0; i < n; i++)
-            for (int p = 0; p < T; p++)
-                rows.Embeddings[(long)(start + i) * T + p] = TensorPrimitives.Dot<float>(G.AsSpan((i * T + p) * D, D), _ctx.Embeddings.AsSpan(p * D, D));
-        chunkFeatures.AsSpan().CopyTo(rows.Features.AsSpan((int)((long)start * NF), n * NF));
-        for (int i = 0; i < n; i++) rows.Bias[start + i] = bias[i];
+            for (int p = 0; p < te; p++)
+                rows.Embeddings[(long)chunk[i].Row * T + p] = TensorPrimitives.Dot<float>(G.AsSpan((i * te + p) * D, D), _ctx.Embeddings.AsSpan(p * D, D));
+        for (int i = 0; i < n; i++)
+        {
+            contrib.AsSpan(i * NF, NF).CopyTo(rows.Features.AsSpan((int)((long)chunk[i].Row * NF), NF));
+            rows.Bias[chunk[i].Row] = bias[i];
+        }
     }
 
-    void ScaleByPostNorm(float[] g, float[] dst, Models.Components.NormWeights norm, float[] scales, int n)
+    /// <summary>Geometry of one sweep: n targets, te positions carried.</summary>
+    readonly record struct SweepState(int N, int Te);
+
+    void ScaleByPostNorm(SweepState sw, float[] g, float[] dst, Models.Components.NormWeights norm, float[] scales)
     {
-        int T = _ctx.Positions, D = _spec.DModel;
+        int n = sw.N, T = sw.Te, D = _spec.DModel;
         var factor = new float[D];
         for (int i = 0; i < D; i++) factor[i] = _spec.NormGainOffset + (norm.Weight?[i] ?? 0f);
         for (int i = 0; i < n; i++)
@@ -236,38 +262,38 @@ public sealed partial class Attributor : IDisposable
             }
     }
 
-    void ReadFeatures(int outputLayer, float[] gOut, float[] contrib, int n)
+    void ReadFeatures(SweepState sw, int outputLayer, float[] gOut, float[] contrib)
     {
-        int T = _ctx.Positions, D = _spec.DModel, NF = _ctx.Features.Length;
+        int n = sw.N, te = sw.Te, T = _ctx.Positions, D = _spec.DModel, NF = _ctx.Features.Length;
         foreach (var writer in _ctx.Transcoders.WritersTo(outputLayer))
         {
             int src = writer.Layer;
             if (_layerFeatureStart[src + 1] == _layerFeatureStart[src]) continue;
             var vecs = DecoderVectors(src, outputLayer);
             int layerStart = _layerFeatureStart[src];
-            ParallelLoop.For(0, T, p =>
+            ParallelLoop.For(0, te, p =>
             {
                 int g0 = _groupStart[src * T + p], g1 = _groupStart[src * T + p + 1];
                 if (g1 == g0) return;
-                var a = MatrixRef.FromF32(gOut, n, D, offset: p * D, rowStride: T * D);
+                var a = MatrixRef.FromF32(gOut, n, D, offset: p * D, rowStride: te * D);
                 var b = MatrixRef.FromF32(vecs, g1 - g0, D, offset: (g0 - layerStart) * D).Transposed();
                 Gemm.Multiply(a, b, contrib.AsSpan(g0), NF, accumulate: true);
             });
         }
     }
 
-    void ReadErrors(int layer, float[] g, AttributionRows rows, int start, int n)
+    void ReadErrors(SweepState sw, int layer, float[] g, AttributionRows rows, (int Row, AttributionTarget Target)[] chunk)
     {
-        int T = _ctx.Positions, D = _spec.DModel, L = _spec.Layers;
+        int te = sw.Te, T = _ctx.Positions, D = _spec.DModel, L = _spec.Layers;
         var err = _ctx.Errors[layer];
-        for (int i = 0; i < n; i++)
-            for (int p = 0; p < T; p++)
-                rows.Errors[((long)(start + i) * L + layer) * T + p] = TensorPrimitives.Dot<float>(g.AsSpan((i * T + p) * D, D), err.AsSpan(p * D, D));
+        for (int i = 0; i < sw.N; i++)
+            for (int p = 0; p < te; p++)
+                rows.Errors[((long)chunk[i].Row * L + layer) * T + p] = TensorPrimitives.Dot<float>(g.AsSpan((i * te + p) * D, D), err.AsSpan(p * D, D));
     }
 
-    void AddSkipGradient(int layer, MatrixRef skip, float[] gOut, float[] G, int n)
+    void AddSkipGradient(SweepState sw, int layer, MatrixRef skip, float[] gOut, float[] G)
     {
-        int T = _ctx.Positions, D = _spec.DModel;
+        int n = sw.N, T = sw.Te, D = _spec.DModel;
         var gIn = new float[(long)n * T * D];
         Gemm.Multiply(MatrixRef.FromF32(gOut, n * T, D), skip.Transposed(), gIn, D);
         var block = _ctx.Weights.Blocks[layer];

@@ -10,16 +10,16 @@ public sealed partial class Attributor
     /// g_raw = G (⊙ (o + w)/s for Gemma's post-attention norm); g_z = g_raw·W_Oᵀ; g_v[s] = Σ_p A[p, s]·g_z[p] (summed over
     /// the query heads sharing a KV head); G += ln1ᵀ(g_v·W_Vᵀ). Head contributions: A_h[p, s]·(v_s·g_z,h[p]).
     /// </summary>
-    void AttentionBackward(int layer, float[] G, int n, double[] bias, AttributionRows rows, int start, AttributeOptions options)
+    void AttentionBackward(SweepState sw, int layer, float[] G, double[] bias, AttributionRows rows, (int Row, AttributionTarget Target)[] chunk, AttributeOptions options)
     {
-        int T = _ctx.Positions, D = _spec.DModel, H = _spec.Heads, Hkv = _spec.KvHeads, Dh = _spec.HeadDim;
+        int n = sw.N, T = sw.Te, TT = _ctx.Positions, D = _spec.DModel, H = _spec.Heads, Hkv = _spec.KvHeads, Dh = _spec.HeadDim;
         int QW = _spec.QueryWidth, KvW = _spec.KvWidth, group = H / Hkv, L = _spec.Layers;
         var block = _ctx.Weights.Blocks[layer];
         float[] gRaw = G;
         if (block.PostAttentionNorm is { } post)
         {
             gRaw = new float[G.Length];
-            ScaleByPostNorm(G, gRaw, post, _ctx.PostAttentionScales![layer], n);
+            ScaleByPostNorm(sw, G, gRaw, post, _ctx.PostAttentionScales![layer]);
         }
         var constant = _ctx.AttentionConstants[layer];
         for (int i = 0; i < n; i++)
@@ -43,10 +43,10 @@ public sealed partial class Attributor
                 var gzh = MatrixRef.FromF32(gz, T, Dh, offset: i * T * QW + h * Dh, rowStride: QW);
                 var vh = MatrixRef.FromF32(values, T, Dh, offset: kvh * Dh, rowStride: KvW);
                 Gemm.Multiply(gzh, vh.Transposed(), m, T);
-                var dst = heads.AsSpan((int)((((long)(start + i) * L + layer) * H + h) * T), T);
+                var dst = heads.AsSpan((int)((((long)chunk[i].Row * L + layer) * H + h) * TT), TT);
                 for (int p = 0; p < T; p++)
                 {
-                    var a = pattern.AsSpan((h * T + p) * T, T);
+                    var a = pattern.AsSpan((h * TT + p) * TT, TT);
                     var mp = m.AsSpan(p * T, T);
                     for (int s = 0; s <= p; s++) dst[s] += a[s] * mp[s];
                 }
@@ -60,7 +60,7 @@ public sealed partial class Attributor
             int i = pair / Hkv, kvh = pair % Hkv;
             for (int h = kvh * group; h < (kvh + 1) * group; h++)
             {
-                var aT = MatrixRef.FromF32(pattern, T, T, offset: h * T * T).Transposed();
+                var aT = MatrixRef.FromF32(pattern, T, T, offset: h * TT * TT, rowStride: TT).Transposed();
                 var gzh = MatrixRef.FromF32(gz, T, Dh, offset: i * T * QW + h * Dh, rowStride: QW);
                 Gemm.Multiply(aT, gzh, gv.AsSpan(i * T * KvW + kvh * Dh), KvW, accumulate: h != kvh * group);
             }
