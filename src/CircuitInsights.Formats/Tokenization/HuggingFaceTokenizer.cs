@@ -36,5 +36,15 @@ public sealed class HuggingFaceTokenizer : VocabularyTokenizer, IDisposable
 
     protected override int[] EncodeText(string text) => _native.Encode(text);
 
+    /// <summary>Decoding done by the Rust library itself with special tokens left out (Hugging Face's
+    /// <c>decode(ids, skip_special_tokens=True)</c>); <see cref="VocabularyTokenizer.Decode"/> keeps them. Throws
+    /// <see cref="CircuitInsightsException"/> for ids outside the vocabulary.</summary>
+    public string DecodeSkippingSpecialTokens(IReadOnlyList<int> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        foreach (int id in ids) TokenPiece(id); // validates
+        return _native.DecodeSkippingSpecialTokens(ids);
+    }
+
     public void Dispose() => _native.Dispose();
 }

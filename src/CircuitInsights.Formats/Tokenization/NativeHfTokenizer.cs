@@ -70,6 +70,23 @@ internal sealed class NativeHfTokenizer : IDisposable
         return result;
     }
 
+    /// <summary>The library's own decoding (<c>decode(ids, skip_special_tokens=True)</c>); ids must be valid (the wrapper returns
+    /// an empty string on errors).</summary>
+    public string DecodeSkippingSpecialTokens(IReadOnlyList<int> ids)
+    {
+        var u = new uint[ids.Count];
+        for (int i = 0; i < u.Length; i++) u[i] = checked((uint)ids[i]);
+        lock (NativeLock)
+        {
+            ObjectDisposedException.ThrowIf(_native is null, this);
+            try { return _native.Decode(u); }
+            catch (Tokenizers.DotNet.TokenizerException e)
+            {
+                throw new CircuitInsightsException($"{_file}: the Hugging Face tokenizers library failed to decode the ids: {e.Message}", e);
+            }
+        }
+    }
+
     public void Dispose()
     {
         Release();
