@@ -41,7 +41,8 @@ public sealed partial class ByteLevelBpeTokenizer : VocabularyTokenizer
         // added tokens define.
         var added = config.AddedTokens.ToList();
         var specialStrings = config.SpecialTokenStrings.Append("<|endoftext|>").ToHashSet(StringComparer.Ordinal);
-        var modelIds = modelVocab.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        var modelIds = new Dictionary<string, int>(modelVocab.Count, StringComparer.Ordinal);
+        foreach (var (piece, id) in modelVocab) modelIds[piece] = id; // a duplicated key: the last one wins, as in Python's json
         foreach (var s in specialStrings)
             if (modelIds.TryGetValue(s, out int id) && !added.Any(a => a.Content == s)) added.Add((id, s, true));
         added = added.ConvertAll(a => (a.Id, a.Content, a.Special || specialStrings.Contains(a.Content)));
@@ -61,7 +62,7 @@ public sealed partial class ByteLevelBpeTokenizer : VocabularyTokenizer
         };
         BpeTokenizer bpe;
         try { bpe = BpeTokenizer.Create(options); }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is not OutOfMemoryException) // third-party code on user input: report, never crash
         {
             throw new InvalidModelFileException(mergesFile, $"vocab.json and merges.txt do not form a BPE model ({e.Message})", e);
         }

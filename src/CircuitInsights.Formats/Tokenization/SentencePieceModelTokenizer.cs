@@ -46,8 +46,7 @@ public sealed class SentencePieceModelTokenizer : VocabularyTokenizer
             using var stream = new MemoryStream(bytes, writable: false);
             spm = SentencePieceTokenizer.Create(stream, addBeginningOfSentence: false, addEndOfSentence: false, specialTokens: special);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or FormatException
-                                  or Google.Protobuf.InvalidProtocolBufferException)
+        catch (Exception e) when (e is not OutOfMemoryException) // third-party code on user input: report, never crash
         {
             throw new InvalidModelFileException(file, $"Microsoft.ML.Tokenizers cannot use this SentencePiece model ({e.Message})", e);
         }

@@ -167,6 +167,7 @@ public sealed class TokenizerErrorTests
     [InlineData(new byte[] { 0x0A, 0x05, 0x0A, 0x03, 0x61 }, "length 5 runs past the end")]
     [InlineData(new byte[] { 0xFF, 0xFF, 0xFF }, "truncated varint")]
     [InlineData(new byte[] { }, "found no pieces")]
+    [InlineData(new byte[] { 0x0A, 0x03, 0x0A, 0x01, 0x61 }, "Microsoft.ML.Tokenizers cannot use this SentencePiece model")] // one piece, no trainer spec
     public void Load_MalformedSentencePieceModel_Throws(byte[] content, string fragment)
     {
         using var dir = new TempDirectory();
