@@ -65,6 +65,26 @@ public sealed class GemmaStyleTokenizerTests : IDisposable
     }
 
     [Fact]
+    public void Encode_WithGemmasNoOpSplitPreTokenizer_GivesSameIds()
+    {
+        // Some Gemma tokenizer.json files carry pre_tokenizer Split(" ", MergedWithPrevious), a no-op after the normalizer has
+        // replaced every space (transformers issue #43062).
+        var json = Gemma();
+        json["pre_tokenizer"] = new System.Text.Json.Nodes.JsonObject
+        {
+            ["type"] = "Split", ["pattern"] = new System.Text.Json.Nodes.JsonObject { ["String"] = " " },
+            ["behavior"] = "MergedWithPrevious", ["invert"] = false,
+        };
+        using var dir = new TempDirectory();
+        using var tok = HuggingFaceTokenizer.Load(WriteTo(dir, json));
+        foreach (var row in Cases)
+        {
+            var (text, expected) = row.Data;
+            Assert.Equal(expected, tok.Encode(text, addBos: false));
+        }
+    }
+
+    [Fact]
     public void Encode_Default_AddsBosOnceFromTemplate()
     {
         Assert.True(_tok.AddsBosByDefault);
