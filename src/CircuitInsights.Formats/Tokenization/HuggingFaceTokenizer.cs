@@ -5,7 +5,8 @@ namespace CircuitInsights.Formats.Tokenization;
 /// with the file's normalizer, pre-tokenizer, model and added tokens, but without its post-processor; BOS is then added per
 /// <see cref="ITokenizer.AddsBosByDefault"/> or the caller's choice, exactly once. Pieces, token texts and decoding are read from
 /// the file and computed here (<see cref="TokenDecoder"/>), because the wrapper exposes neither the vocabulary nor decoding with
-/// special tokens. A template's tokens after the text (an EOS some tokenizers append) are not added.</summary>
+/// special tokens. Of a TemplateProcessing post-processor only a one-token prefix (BOS) is reproduced: tokens it would put after the
+/// text (an EOS some tokenizers append) are not added.</summary>
 public sealed class HuggingFaceTokenizer : VocabularyTokenizer, IDisposable
 {
     private readonly NativeHfTokenizer _native;
