@@ -30,4 +30,8 @@ public interface ITokenizer
 
     /// <summary>Id of a raw vocabulary entry, or null.</summary>
     int? PieceToId(string piece);
+
+    /// <summary>Whether <paramref name="id"/> is a special token (BOS/EOS/pad, chat markers: Hugging Face added tokens with
+    /// <c>special: true</c>); false for ids outside the vocabulary.</summary>
+    bool IsSpecialToken(int id);
 }
