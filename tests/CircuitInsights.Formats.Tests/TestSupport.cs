@@ -41,7 +41,7 @@ public static class BadInput
     {
         var e = Assert.ThrowsAny<CircuitInsightsException>(action);
         Assert.DoesNotContain('\n', e.Message);
-        foreach (var f in fragments) Assert.Contains(f, e.Message);
+        foreach (var f in fragments) Assert.True(e.Message.Contains(f, StringComparison.Ordinal), $"message \"{e.Message}\" lacks \"{f}\"");
         return e;
     }
 

@@ -23,10 +23,10 @@ public sealed record NpyHeader(DType DType, string Descr, int[] Shape, bool Fort
     public long DataLength => ElementCount * DTypes.ByteSize(DType);
 
     /// <summary>Parses the header at the start of <paramref name="bytes"/>; <paramref name="dataOffset"/> receives where the data begins.</summary>
-    public static NpyHeader Parse(ReadOnlySpan<byte> bytes, string file, out int dataOffset)
+    public static NpyHeader Parse(ReadOnlySpan<byte> bytes, string file, out int dataOffset, string? what = null)
     {
         if (bytes.Length < 10 || !bytes[..6].SequenceEqual(Magic))
-            throw new InvalidModelFileException(file, bytes.Length == 0 ? "empty file; expected a .npy array" : "bad magic; not a NumPy .npy array (expected \\x93NUMPY)");
+            throw Fail(file, what, bytes.Length == 0 ? "empty file; expected a .npy array" : "bad magic; not a NumPy .npy array (expected \\x93NUMPY)");
         int major = bytes[6], minor = bytes[7];
         int headerLen, prefix;
         if (major == 1)
@@ -36,23 +36,23 @@ public sealed record NpyHeader(DType DType, string Descr, int[] Shape, bool Fort
         }
         else if (major is 2 or 3)
         {
-            if (bytes.Length < 12) throw new InvalidModelFileException(file, ".npy header is truncated");
+            if (bytes.Length < 12) throw Fail(file, what, ".npy header is truncated");
             uint n = BinaryPrimitives.ReadUInt32LittleEndian(bytes.Slice(8));
-            if (n > MaxHeaderBytes) throw new InvalidModelFileException(file, $".npy header length {n} exceeds the {MaxHeaderBytes}-byte limit");
+            if (n > MaxHeaderBytes) throw Fail(file, what, $".npy header length {n} exceeds the {MaxHeaderBytes}-byte limit");
             headerLen = (int)n;
             prefix = 12;
         }
         else
         {
-            throw new InvalidModelFileException(file, $"unsupported .npy format version {major}.{minor} (supported: 1.0, 2.0, 3.0)");
+            throw Fail(file, what, $"unsupported .npy format version {major}.{minor} (supported: 1.0, 2.0, 3.0)");
         }
         if (bytes.Length - prefix < headerLen)
-            throw new InvalidModelFileException(file, $".npy header of {headerLen} bytes is truncated ({bytes.Length - prefix} available)");
+            throw Fail(file, what, $".npy header of {headerLen} bytes is truncated ({bytes.Length - prefix} available)");
         var raw = bytes.Slice(prefix, headerLen);
         string text;
         if (major == 3)
         {
-            if (!System.Text.Unicode.Utf8.IsValid(raw)) throw new InvalidModelFileException(file, ".npy 3.0 header is not valid UTF-8");
+            if (!System.Text.Unicode.Utf8.IsValid(raw)) throw Fail(file, what, ".npy 3.0 header is not valid UTF-8");
             text = Encoding.UTF8.GetString(raw);
         }
         else
@@ -60,10 +60,10 @@ public sealed record NpyHeader(DType DType, string Descr, int[] Shape, bool Fort
             text = Encoding.Latin1.GetString(raw);
         }
         dataOffset = prefix + headerLen;
-        return FromDictLiteral(text, file, major, minor);
+        return FromDictLiteral(text, file, what, major, minor);
     }
 
-    static NpyHeader FromDictLiteral(string text, string file, int major, int minor)
+    static NpyHeader FromDictLiteral(string text, string file, string? what, int major, int minor)
     {
         Dictionary<string, object?> dict;
         try
@@ -72,34 +72,34 @@ public sealed record NpyHeader(DType DType, string Descr, int[] Shape, bool Fort
         }
         catch (FormatException e)
         {
-            throw new InvalidModelFileException(file, $".npy header is not a Python dict literal: {e.Message}");
+            throw Fail(file, what, $".npy header is not a Python dict literal: {e.Message}");
         }
         if (!dict.TryGetValue("descr", out var descrObj))
-            throw new InvalidModelFileException(file, ".npy header has no 'descr' key");
+            throw Fail(file, what, ".npy header has no 'descr' key");
         if (descrObj is not string descr)
-            throw new InvalidModelFileException(file, $".npy header key 'descr': structured dtypes are not supported (found {Describe(descrObj)})");
+            throw Fail(file, what, $".npy header key 'descr': structured dtypes are not supported (found {Describe(descrObj)})");
         if (!dict.TryGetValue("fortran_order", out var fo) || fo is not bool fortran)
-            throw new InvalidModelFileException(file, ".npy header key 'fortran_order': expected True or False");
+            throw Fail(file, what, ".npy header key 'fortran_order': expected True or False");
         if (!dict.TryGetValue("shape", out var shapeObj) || shapeObj is not List<object?> dims)
-            throw new InvalidModelFileException(file, ".npy header key 'shape': expected a tuple of integers");
+            throw Fail(file, what, ".npy header key 'shape': expected a tuple of integers");
         var shape = new int[dims.Count];
         for (int i = 0; i < dims.Count; i++)
         {
             if (dims[i] is not long d || d < 0 || d > int.MaxValue)
-                throw new InvalidModelFileException(file, $".npy header key 'shape': dimension {i} must be an integer in [0, {int.MaxValue}], found {Describe(dims[i])}");
+                throw Fail(file, what, $".npy header key 'shape': dimension {i} must be an integer in [0, {int.MaxValue}], found {Describe(dims[i])}");
             shape[i] = (int)d;
         }
-        var dtype = ParseDescr(descr, file);
+        var dtype = ParseDescr(descr, file, what);
         if (TensorViews.ByteLengthOrMinusOne(dtype, Array.ConvertAll(shape, d => (long)d)) < 0)
-            throw new InvalidModelFileException(file, $".npy shape ({string.Join(", ", shape)}) is too large");
+            throw Fail(file, what, $".npy shape ({string.Join(", ", shape)}) is too large");
         return new NpyHeader(dtype, descr, shape, fortran, major, minor);
     }
 
     /// <summary>Maps a numpy type string to a <see cref="DType"/>.</summary>
-    public static DType ParseDescr(string descr, string file)
+    public static DType ParseDescr(string descr, string file, string? what = null)
     {
         if (descr.Length >= 2 && descr[0] == '>' && descr[1..] is not ("i1" or "u1" or "b1"))
-            throw new InvalidModelFileException(file, $".npy dtype '{descr}' is big-endian, which is not supported; re-save with array.astype('<{descr[1..]}')");
+            throw Fail(file, what, $".npy dtype '{descr}' is big-endian, which is not supported; re-save with array.astype('<{descr[1..]}')");
         string body = descr.Length >= 2 && descr[0] is '<' or '|' or '=' or '>' ? descr[1..] : descr;
         return body switch
         {
@@ -112,8 +112,8 @@ public sealed record NpyHeader(DType DType, string Descr, int[] Shape, bool Fort
             "i1" => DType.I8,
             "u1" => DType.U8,
             "b1" => DType.Bool,
-            "O" => throw new InvalidModelFileException(file, $".npy dtype '{descr}' holds pickled Python objects, which are never loaded"),
-            _ => throw new InvalidModelFileException(file, $".npy dtype '{descr}' is not supported (supported: <f4, <f2, <f8, <i8, <i4, <i2, |i1, |u1, |b1)"),
+            "O" => throw Fail(file, what, $".npy dtype '{descr}' holds pickled Python objects, which are never loaded"),
+            _ => throw Fail(file, what, $".npy dtype '{descr}' is not supported (supported: <f4, <f2, <f8, <i8, <i4, <i2, |i1, |u1, |b1)"),
         };
     }
 
@@ -157,6 +157,9 @@ public sealed record NpyHeader(DType DType, string Descr, int[] Shape, bool Fort
         result[^1] = (byte)'\n';
         return result;
     }
+
+    static InvalidModelFileException Fail(string file, string? what, string message) =>
+        new(file, what is null ? message : $"{what}: {message}");
 
     static string Describe(object? o) => o switch
     {

@@ -34,8 +34,7 @@ public sealed class NpzArchive : ITensorSource
                 if (!entry.Name.EndsWith(".npy", StringComparison.Ordinal) || entry.Name.EndsWith('/')) continue;
                 string name = entry.Name[..^4];
                 var head = _zip.ReadPrefix(entry, NpyHeader.MaxHeaderBytes + 12);
-                string where = $"{bytes.Location}!{entry.Name}";
-                var header = NpyHeader.Parse(head, where, out int dataOffset);
+                var header = NpyHeader.Parse(head, bytes.Location, out int dataOffset, $"entry '{entry.Name}'");
                 if (entry.UncompressedSize - dataOffset != header.DataLength)
                     throw new InvalidModelFileException(bytes.Location, $"tensor '{name}': {header.Descr} ({string.Join(", ", header.Shape)}) needs {header.DataLength} data bytes but the entry holds {entry.UncompressedSize - dataOffset}");
                 var info = new TensorInfo(name, header.DType, header.Shape, bytes.Location);

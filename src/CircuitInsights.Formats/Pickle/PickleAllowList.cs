@@ -47,6 +47,8 @@ public static class PickleAllowList
     {
         "__builtin__" => "builtins",
         "copy_reg" => "copyreg",
+        "commands" => "subprocess",
+        "exceptions" => "builtins",
         _ => module,
     };
 

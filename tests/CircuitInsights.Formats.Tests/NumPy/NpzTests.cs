@@ -91,7 +91,20 @@ public sealed class NpzTests
         NpyWriter.Write(npy, new float[256], [256]);
         using var dir = new TempDir();
         string path = dir.Write("l.npz", new ZipBuilder().Add("w.npy", npy.ToArray(), deflate: true, sizeOverride: 100).Build());
-        BadInput.ThrowsFile(() => NpzArchive.Open(path).Load("w"), path, "'w'");
+        BadInput.ThrowsFile(() => NpzArchive.Open(path).Load("w"), path, "entry 'w.npy'", "truncated");
+    }
+
+    [Fact]
+    public void Load_DeflatedEntryInflatingPastDeclaredSize_StopsAtTheDeclaredSize()
+    {
+        var npy = new MemoryStream();
+        NpyWriter.Write(npy, new float[] { 1, 2 }, [2]);
+        byte[] valid = npy.ToArray();
+        byte[] bomb = [.. valid, .. new byte[1 << 20]]; // a megabyte more than the entry declares
+        using var dir = new TempDir();
+        string path = dir.Write("bomb.npz", new ZipBuilder().Add("w.npy", bomb, deflate: true, sizeOverride: valid.Length).Build());
+        using var z = NpzArchive.Open(path);
+        BadInput.ThrowsFile(() => z.Load("w"), path, "'w.npy'", "more than its declared");
     }
 
     [Fact]
@@ -111,6 +124,6 @@ public sealed class NpzTests
     {
         using var dir = new TempDir();
         string path = dir.Write("b.npz", new ZipBuilder().Add("w.npy", "garbage!!!!!"u8.ToArray()).Build());
-        BadInput.ThrowsFile(() => NpzArchive.Open(path), path, "w.npy", "bad magic");
+        BadInput.ThrowsFile(() => NpzArchive.Open(path), path, "entry 'w.npy'", "bad magic");
     }
 }
