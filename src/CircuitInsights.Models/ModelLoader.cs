@@ -1,0 +1,41 @@
+using CircuitInsights.Formats;
+using CircuitInsights.Formats.Tokenization;
+using CircuitInsights.Models.Architectures;
+using CircuitInsights.Models.Components;
+
+namespace CircuitInsights.Models;
+
+/// <summary>Loads a model from a local directory, a Hugging Face cache folder or a cached hub id.</summary>
+public static class ModelLoader
+{
+    /// <summary>Reads config.json and returns the architecture and spec without touching the weights.</summary>
+    public static (IArchitecture Architecture, DecoderSpec Spec, string ConfigPath) ReadConfig(ModelDirectory dir)
+    {
+        string configPath = dir.GetFile("config.json");
+        var config = JsonConfig.Load(configPath);
+        string modelType = config.GetString("model_type");
+        var arch = ArchitectureRegistry.Get(modelType, configPath);
+        return (arch, arch.ReadConfig(config), configPath);
+    }
+
+    public static TransformerModel Load(string pathOrId, string? revision = null)
+    {
+        var dir = ModelDirectory.Resolve(pathOrId, revision);
+        var (arch, spec, configPath) = ReadConfig(dir);
+        var tokenizer = TokenizerLoader.Load(dir.Path);
+        var source = TensorSources.Open(dir.Path);
+        DecoderWeights weights;
+        try
+        {
+            weights = arch.LoadWeights(source, spec);
+        }
+        catch
+        {
+            source.Dispose();
+            (tokenizer as IDisposable)?.Dispose();
+            throw;
+        }
+        spec = spec with { WeightDType = weights.TokenEmbedding.DType };
+        return new TransformerModel { Decoder = new DecoderModel(spec, weights), Tokenizer = tokenizer, Directory = dir, ConfigPath = configPath };
+    }
+}
