@@ -2,9 +2,5 @@ namespace CircuitInsights.Cli;
 
 public static class Program
 {
-    public static int Main(string[] args)
-    {
-        Console.WriteLine("circuit-insights: under construction");
-        return 0;
-    }
+    public static int Main(string[] args) => CliApp.Run(args, Console.Out, Console.Error);
 }

@@ -1,0 +1,15 @@
+using System.CommandLine;
+using CircuitInsights.Cli.Common;
+
+namespace CircuitInsights.Cli.Commands;
+
+/// <summary>All subcommands, in the order `--help` lists them.</summary>
+public static class CommandCatalog
+{
+    public static IEnumerable<Command> Create(CliIO io) =>
+    [
+        InspectCommand.Create(io),
+        ForwardCommand.Create(io),
+        GenerateCommand.Create(io),
+    ];
+}
