@@ -13,7 +13,7 @@ namespace CircuitInsights.Transcoders;
 /// Weights are views over the loaded files (W_enc in [D, K] orientation whatever the storage), W_enc is packed once for
 /// the dense encoder GEMM. Cross-layer transcoders have one decoder per output layer j ≥ Layer.
 /// </summary>
-public sealed class Transcoder : IDisposable
+public class Transcoder : IDisposable
 {
     readonly MatrixRef[] _decoders; // per output layer Layer..Layer+n-1, each [K, Dout]
     PackedMatrix? _encoderPacked;
@@ -138,5 +138,13 @@ public sealed class Transcoder : IDisposable
         System.Numerics.Tensors.TensorPrimitives.Add(destination, tmp, destination);
     }
 
-    public void Dispose() => _encoderPacked?.Dispose();
+    public void Dispose()
+    {
+        _encoderPacked?.Dispose();
+        DisposeResources();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases files the weights are mapped from (subclasses that own them).</summary>
+    protected virtual void DisposeResources() { }
 }
