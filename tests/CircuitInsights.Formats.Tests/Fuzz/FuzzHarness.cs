@@ -5,12 +5,16 @@ namespace CircuitInsights.Formats.Tests;
 /// <summary>
 /// Runs a parser over mutated seed inputs and checks that each input either parses or fails with a
 /// <see cref="CircuitInsightsException"/>, within a time budget and an allocation budget. Iterations default to 2 000 per
-/// parser; set <c>CI_FUZZ_ITERATIONS</c> (e.g. 100000) for a long run. Failing inputs are saved for reproduction.
+/// parser; set <c>CI_FUZZ_ITERATIONS</c> (e.g. 100000) for a long run and <c>CI_FUZZ_SEED</c> to vary the inputs. Failing inputs are saved for reproduction.
 /// </summary>
 public static class FuzzHarness
 {
     public static int Iterations =>
         int.TryParse(Environment.GetEnvironmentVariable("CI_FUZZ_ITERATIONS"), out int n) && n > 0 ? n : 2000;
+
+    /// <summary>Added to every parser's seed (<c>CI_FUZZ_SEED</c>), to explore other inputs in long runs.</summary>
+    public static int SeedOffset =>
+        int.TryParse(Environment.GetEnvironmentVariable("CI_FUZZ_SEED"), out int s) ? s : 0;
 
     public static readonly TimeSpan PerInputBudget = TimeSpan.FromSeconds(2);
     public const long AllocationBudget = 64L << 20;
@@ -20,6 +24,7 @@ public static class FuzzHarness
     public static Result Run(string parser, IReadOnlyList<byte[]> seeds, Action<byte[]> parse, int seed, bool text = false, int? iterations = null)
     {
         int n = iterations ?? Iterations;
+        seed += SeedOffset;
         var rng = new Random(seed);
         var failures = new List<string>();
         int parsed = 0, rejected = 0;
