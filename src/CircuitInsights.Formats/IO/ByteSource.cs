@@ -116,7 +116,7 @@ internal sealed unsafe class ByteSource : IDisposable
         if (((nuint)start % (nuint)sizeof(T)) == 0)
             return new PointerMemoryManager<T>(this, (T*)start, count).Memory;
         var copy = GC.AllocateUninitializedArray<T>(count);
-        new ReadOnlySpan<byte>(start, checked((int)bytes)).CopyTo(MemoryMarshal.AsBytes(copy.AsSpan()));
+        fixed (T* destination = copy) Buffer.MemoryCopy(start, destination, bytes, bytes);
         return copy;
     }
 

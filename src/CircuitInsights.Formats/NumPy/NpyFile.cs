@@ -39,8 +39,9 @@ public sealed class NpyFile : ITensorSource
 
     public bool TryGetInfo(string name, out TensorInfo info)
     {
-        info = _info;
-        return name == _info.Name;
+        bool found = name == _info.Name;
+        info = found ? _info : null!;
+        return found;
     }
 
     public TensorData Load(string name)

@@ -22,6 +22,18 @@ public sealed record NpyHeader(DType DType, string Descr, int[] Shape, bool Fort
     public long ElementCount => TensorViews.ElementCount(Shape);
     public long DataLength => ElementCount * DTypes.ByteSize(DType);
 
+    /// <summary>
+    /// How many leading bytes hold the whole header, judged from its first 12 bytes (capped at
+    /// <see cref="MaxHeaderBytes"/> + 12; anything unreadable gives 12 and is reported by <see cref="Parse"/>).
+    /// </summary>
+    public static int PrefixLength(ReadOnlySpan<byte> first12)
+    {
+        if (first12.Length < 10 || !first12[..6].SequenceEqual(Magic)) return 12;
+        if (first12[6] == 1) return 10 + BinaryPrimitives.ReadUInt16LittleEndian(first12.Slice(8));
+        if (first12.Length < 12) return 12;
+        return 12 + (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(first12.Slice(8)), (uint)MaxHeaderBytes);
+    }
+
     /// <summary>Parses the header at the start of <paramref name="bytes"/>; <paramref name="dataOffset"/> receives where the data begins.</summary>
     public static NpyHeader Parse(ReadOnlySpan<byte> bytes, string file, out int dataOffset, string? what = null)
     {

@@ -33,7 +33,7 @@ public sealed class NpzArchive : ITensorSource
             {
                 if (!entry.Name.EndsWith(".npy", StringComparison.Ordinal) || entry.Name.EndsWith('/')) continue;
                 string name = entry.Name[..^4];
-                var head = _zip.ReadPrefix(entry, NpyHeader.MaxHeaderBytes + 12);
+                var head = _zip.ReadPrefix(entry, NpyHeader.PrefixLength(_zip.ReadPrefix(entry, 12)));
                 var header = NpyHeader.Parse(head, bytes.Location, out int dataOffset, $"entry '{entry.Name}'");
                 if (entry.UncompressedSize - dataOffset != header.DataLength)
                     throw new InvalidModelFileException(bytes.Location, $"tensor '{name}': {header.Descr} ({string.Join(", ", header.Shape)}) needs {header.DataLength} data bytes but the entry holds {entry.UncompressedSize - dataOffset}");

@@ -9,8 +9,11 @@ public sealed partial class PickleReader
     {
         if (callable is not PickleGlobal g)
         {
-            if (callable is PickledObject or PickleGlobal)
+            if (callable is PickledObject)
+            {
+                Charge(args.Count);
                 return Record("builtins", "<call>", new PickleTuple([callable, .. args]), kwargs);
+            }
             throw Error($"cannot call {Describe(callable)}");
         }
         switch (g.FullName)

@@ -44,6 +44,17 @@ public sealed partial class PickleReader
     public static object? Load(ReadOnlyMemory<byte> data, string file, string stream = "pickle", Func<object?, object?>? persistentLoad = null, PickleLimits? limits = null)
         => Load(data, file, stream, persistentLoad, limits, out _);
 
+    /// <summary>Unpickles a plain pickle file (e.g. <c>.pkl</c>), with no persistent ids allowed.</summary>
+    public static object? LoadFile(string path, PickleLimits? limits = null)
+    {
+        limits ??= PickleLimits.Default;
+        using var bytes = ByteSource.MapFile(path);
+        if (bytes.Length > limits.MaxInputBytes)
+            throw new InvalidModelFileException(path, $"pickle of {bytes.Length} bytes exceeds the {limits.MaxInputBytes}-byte limit");
+        if (bytes.Length == 0) throw new InvalidModelFileException(path, "empty file; expected a pickle");
+        return Load(bytes.Span(0, (int)bytes.Length).ToArray(), path, "pickle", null, limits);
+    }
+
     /// <summary>As <see cref="Load(ReadOnlyMemory{byte}, string, string, Func{object?, object?}?, PickleLimits?)"/>, also returning the non-allow-listed globals referenced.</summary>
     public static object? Load(ReadOnlyMemory<byte> data, string file, string stream, Func<object?, object?>? persistentLoad, PickleLimits? limits, out IReadOnlyCollection<string> foreignGlobals)
     {

@@ -47,7 +47,8 @@ public sealed class SafeTensorsHeader
         return (long)n;
     }
 
-    /// <summary>Parses and validates the JSON header bytes; <paramref name="dataLength"/> is the size of the data section.</summary>
+    /// <summary>Parses and validates the JSON header bytes (all N of them, padding included); <paramref name="dataLength"/> is
+    /// the size of the data section, which starts at byte 8 + N.</summary>
     public static SafeTensorsHeader Parse(ReadOnlySpan<byte> json, long dataLength, string file)
     {
         if (!System.Text.Unicode.Utf8.IsValid(json))
@@ -91,7 +92,7 @@ public sealed class SafeTensorsHeader
                 entries.Add(ParseEntry(prop.Name, prop.Value, dataLength, file));
             }
             CheckOverlaps(entries, file);
-            return new SafeTensorsHeader(entries, metadata, 0);
+            return new SafeTensorsHeader(entries, metadata, 8 + json.Length);
         }
     }
 
@@ -100,8 +101,7 @@ public sealed class SafeTensorsHeader
     {
         string file = source.Location;
         long n = ReadHeaderLength(source.Length >= 8 ? source.Span(0, 8) : default, source.Length, file);
-        var header = Parse(source.Span(8, (int)n, "safetensors header"), source.Length - 8 - n, file);
-        return new SafeTensorsHeader(header.Entries, header.Metadata, 8 + n);
+        return Parse(source.Span(8, (int)n, "safetensors header"), source.Length - 8 - n, file);
     }
 
     static void ParseMetadata(JsonElement value, Dictionary<string, string> metadata, string file)

@@ -165,7 +165,7 @@ public sealed class TorchCheckpoint : ITensorSource
         if (t[2] is not string key || t[3] is not string location || t[4] is not long numel || numel < 0)
             throw new PersistentLoadException("persistent id must hold a str key, a str location and a non-negative int numel");
         if (_storages.TryGetValue(key, out var existing)) return existing;
-        long bytes = dtype is null ? numel : numel * DTypes.ByteSize(dtype.Value);
+        long bytes = dtype is null ? numel : numel > long.MaxValue / 8 ? long.MaxValue : numel * DTypes.ByteSize(dtype.Value);
         string entryName = ArchiveName.Length == 0 ? $"data/{key}" : $"{ArchiveName}/data/{key}";
         if (!_zip.TryGet(entryName, out var entry))
             throw new PersistentLoadException($"storage '{key}' is referenced but zip entry '{entryName}' is missing");

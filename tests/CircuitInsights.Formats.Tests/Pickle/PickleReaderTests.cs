@@ -215,4 +215,14 @@ public sealed class PickleReaderTests
         var l = Assert.IsType<PickleList>(Load([0x80, 2, (byte)']', (byte)'q', 0, (byte)'h', 0, (byte)'a', (byte)'.']));
         Assert.Same(l, l[0]);
     }
+
+    [Fact]
+    public void LoadFile_ReadsPlainPickleAndRejectsEmptyFile()
+    {
+        using var dir = new TempDir();
+        string path = dir.Write("x.pkl", PickleWriter.Dumps(new List<object?> { 1, "a" }));
+        Assert.Equal([1L, "a"], Assert.IsType<PickleList>(PickleReader.LoadFile(path)));
+        string empty = dir.Write("e.pkl", []);
+        BadInput.ThrowsFile(() => PickleReader.LoadFile(empty), empty, "empty file");
+    }
 }
