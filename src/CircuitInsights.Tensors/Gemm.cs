@@ -32,10 +32,14 @@ public static unsafe class Gemm
         if (HandleDegenerate(a.Rows, a.Cols, b.Cols, c, ldc, accumulate)) return;
         var pa = PinnedMatrix.Pin(a, out MemoryHandle ha);
         var pb = PinnedMatrix.Pin(b, out MemoryHandle hb);
+        int workers = Workers(a.Rows, a.Cols, b.Cols);
         using (ha)
         using (hb)
         fixed (float* pc = c)
-            BlockedGemm.Run(pa, new BlockedGemm.BOperand(pb), pc, ldc, accumulate, Workers(a.Rows, a.Cols, b.Cols));
+        {
+            if (SmallRowsGemm.Applies(pa, pb)) SmallRowsGemm.Run(pa, pb, pc, ldc, accumulate, workers);
+            else BlockedGemm.Run(pa, new BlockedGemm.BOperand(pb), pc, ldc, accumulate, workers);
+        }
     }
 
     /// <summary>C = A·B (or C += A·B) with a pre-packed B.</summary>
