@@ -5,7 +5,8 @@ using System.Runtime.Intrinsics;
 namespace CircuitInsights.Tensors;
 
 /// <summary>
-/// Element-wise activation functions, in place, vectorised with <see cref="Vector256{T}"/> (reference.md §1).
+/// Element-wise activation functions, in place, vectorised with <see cref="Vector256{T}"/> (gelu_new / gelu_pytorch_tanh:
+/// reference.md §2.1–2.2; SiLU: §2.3).
 /// Every element, including the tail of a span whose length is not a multiple of 8, goes through the same vector
 /// formula, so a value's result does not depend on its position. Naive twins: <see cref="NaiveKernels"/>.
 /// </summary>

@@ -7,9 +7,10 @@ namespace CircuitInsights.Tensors;
 /// <summary>
 /// Streaming per-column top-k (or bottom-k) over row tiles of a [rows, columns] matrix that is never held whole — e.g.
 /// the vocabulary × feature product W_E[V, D]·W_enc[D, F] of WeightLens, fed tile by tile from
-/// <see cref="Gemm.MultiplyStreaming"/>. For each column it keeps the k best (value, row) pairs in a heap; a tile value
+/// <see cref="Gemm.MultiplyStreaming"/> (WeightLens top/bottom-1000 tokens per feature, reference.md §3.4). For each column it keeps the k best (value, row) pairs in a heap; a tile value
 /// is first compared, 8 columns at a time, with the column's current k-th value, so most values are rejected cheaply.
 /// Order: largest mode keeps the largest values, bottom mode the smallest; ties go to the lower row; NaN is ignored.
+/// The kept set is independent of the order in which tiles arrive. Memory: Columns × K × 8 bytes.
 /// <see cref="Add"/> may run concurrently for disjoint column ranges (and must not for overlapping ones).
 /// </summary>
 public sealed class ColumnTopK

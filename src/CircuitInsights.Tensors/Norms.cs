@@ -4,8 +4,8 @@ using System.Runtime.Intrinsics;
 namespace CircuitInsights.Tensors;
 
 /// <summary>
-/// Row-wise normalisations over [rows, dim] row-major data, vectorised; row statistics are accumulated in fp64, the
-/// output is computed in fp32. Naive twins: <see cref="NaiveKernels"/>.
+/// Row-wise normalisations over [rows, dim] row-major data (TransformerLens semantics, reference.md §2 "TL norm semantics"),
+/// vectorised; row statistics are accumulated in fp64, the output is computed in fp32. Naive twins: <see cref="NaiveKernels"/>.
 /// </summary>
 public static class Norms
 {

@@ -30,9 +30,9 @@ public sealed unsafe class PackedMatrix : IDisposable
     {
         K = k; N = n; StorageType = storage; SourceType = source;
         long paddedN = (n + MicroKernel.NR - 1) / MicroKernel.NR * MicroKernel.NR;
-        _bytes = Math.Max(1, (long)k * paddedN * (storage == DType.BF16 ? 2 : 4));
-        _data = (nint)NativeMemory.AlignedAlloc((nuint)_bytes, 64);
-        GC.AddMemoryPressure(_bytes);
+        _bytes = (long)k * paddedN * (storage == DType.BF16 ? 2 : 4);
+        _data = (nint)NativeMemory.AlignedAlloc((nuint)Math.Max(1, _bytes), 64);
+        if (_bytes > 0) GC.AddMemoryPressure(_bytes);
     }
 
     /// <summary>Packs <paramref name="b"/> (logical [K, N], any strides, fp32/bf16/fp16) using <see cref="ComputeSettings.Threads"/>.</summary>
@@ -87,7 +87,7 @@ public sealed unsafe class PackedMatrix : IDisposable
         nint data = Interlocked.Exchange(ref _data, 0);
         if (data == 0) return;
         NativeMemory.AlignedFree((void*)data);
-        GC.RemoveMemoryPressure(_bytes);
+        if (_bytes > 0) GC.RemoveMemoryPressure(_bytes);
     }
 
     public override string ToString() => $"PackedMatrix[{K}x{N}, {StorageType}, {Bytes} bytes]";

@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 namespace CircuitInsights.Tensors;
 
 /// <summary>
-/// Numerically stable softmax, vectorised: p_i = exp(x_i − max x) / Σ_j exp(x_j − max x), the sum accumulated in fp64.
+/// Numerically stable softmax (attention patterns, reference.md §2), vectorised: p_i = exp(x_i − max x) / Σ_j exp(x_j − max x), the sum accumulated in fp64.
 /// A row whose entries are all −∞ (fully masked) gives NaN, like the naive formula. Naive twin: <see cref="NaiveKernels.Softmax"/>.
 /// </summary>
 public static class Softmax

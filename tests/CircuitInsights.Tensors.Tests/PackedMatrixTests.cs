@@ -19,6 +19,16 @@ public class PackedMatrixTests
     }
 
     [Fact]
+    public void Pack_EmptyMatrix_MultipliesToZero()
+    {
+        using var packed = PackedMatrix.Pack(MatrixRef.FromF32(new float[1], 0, 5));
+        Assert.Equal(0, packed.Bytes);
+        var c = Enumerable.Repeat(3f, 10).ToArray();
+        Gemm.Multiply(MatrixRef.FromF32(new float[1], 2, 0), packed, c, 5);
+        Assert.All(c, v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
     public void Dispose_FreesMemory_LaterUseThrows()
     {
         var b = TestMatrices.Random(new Random(16), 20, 20);
