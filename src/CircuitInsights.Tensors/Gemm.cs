@@ -18,7 +18,9 @@ public delegate void GemmTileConsumer(int firstRow, int rows, int firstColumn, i
 /// <para>Exactness: every element is accumulated in fp32 in a fixed order — the reduction is cut into blocks of 256
 /// (k = 0..255, 256..511, …); each block is summed from 0 with fused multiply-adds in ascending k and added to C. The
 /// result is therefore bitwise identical for any thread count, packed or unpacked B, and any M (a row computed alone
-/// equals the same row computed in a batch). Error bound: |C − C_exact| ≤ ~K·2⁻²⁴·Σ_k|a_ik·b_kj| (fp32 rounding).</para>
+/// equals the same row computed in a batch). Error bound (what the tests check against an fp64 reference):
+/// |C − C_exact| ≤ (K + 2)·2⁻²⁴·(Σ_k |a_ik||b_kj| + |C₀_ij|), C₀ being the initial C when accumulating.</para>
+/// <para>C must not overlap A or B. 16-bit operands are widened exactly; all arithmetic is fp32.</para>
 /// </summary>
 public static unsafe class Gemm
 {
