@@ -1,6 +1,12 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace CircuitInsights.Tensors;
 
-/// <summary>Numerically stable softmax. Naive twin: <see cref="NaiveKernels.Softmax"/>.</summary>
+/// <summary>
+/// Numerically stable softmax (attention patterns, reference.md §2), vectorised: p_i = exp(x_i − max x) / Σ_j exp(x_j − max x), the sum accumulated in fp64.
+/// A row whose entries are all −∞ (fully masked) gives NaN, like the naive formula. Naive twin: <see cref="NaiveKernels.Softmax"/>.
+/// </summary>
 public static class Softmax
 {
     /// <summary>Softmax over the first <paramref name="length"/> entries of <paramref name="row"/>, in place; entries past it are set to 0.</summary>
@@ -11,9 +17,29 @@ public static class Softmax
         if (length > 0)
         {
             float max = System.Numerics.Tensors.TensorPrimitives.Max(active);
-            float sum = 0;
-            for (int i = 0; i < length; i++) { float e = MathF.Exp(active[i] - max); active[i] = e; sum += e; }
-            System.Numerics.Tensors.TensorPrimitives.Multiply(active, 1f / sum, active);
+            var vmax = Vector256.Create(max);
+            ref float start = ref MemoryMarshal.GetReference(active);
+            var acc = Vector256<double>.Zero;
+            int i = 0;
+            for (; i + 8 <= length; i += 8)
+            {
+                var e = Vector256.Exp(Vector256.LoadUnsafe(ref start, (nuint)i) - vmax);
+                e.StoreUnsafe(ref start, (nuint)i);
+                var (lo, hi) = Vector256.Widen(e);
+                acc += lo + hi;
+            }
+            double sum = Vector256.Sum(acc);
+            if (i < length)
+            {
+                Span<float> tail = stackalloc float[8];
+                tail.Fill(float.NegativeInfinity);
+                active[i..].CopyTo(tail);
+                var e = Vector256.Exp(Vector256.Create<float>(tail) - vmax);
+                e.CopyTo(tail);
+                for (int j = 0; j < length - i; j++) sum += tail[j];
+                tail[..(length - i)].CopyTo(active[i..]);
+            }
+            System.Numerics.Tensors.TensorPrimitives.Multiply(active, (float)(1.0 / sum), active);
         }
         row[length..].Clear();
     }

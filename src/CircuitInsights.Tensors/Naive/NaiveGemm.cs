@@ -11,7 +11,6 @@ public static class NaiveGemm
         if (b.Rows != k) throw new ArgumentException($"inner dimensions differ: A is [{m}x{k}], B is [{b.Rows}x{n}]");
         var arow = new float[k];
         var bt = b.Transposed();
-        var bcol = new float[k];
         var bcols = new float[(long)n * k];
         for (int j = 0; j < n; j++) bt.CopyRow(j, bcols.AsSpan(j * k, k));
         for (int i = 0; i < m; i++)
@@ -25,6 +24,5 @@ public static class NaiveGemm
                 c[i * ldc + j] = accumulate ? (float)(c[i * ldc + j] + sum) : (float)sum;
             }
         }
-        _ = bcol;
     }
 }

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using CircuitInsights.Tensors;
+
+namespace CircuitInsights.Bench;
+
+/// <summary>
+/// GEMM benchmark (docs/performance.md §GEMM, dotnet.md §1): in one run, the FMA peak, our GEMM on the transcoder
+/// shapes S1 = [4096×768]·[768×24576], S2 = [512×2304]·[2304×16384], S3 = [64×768]·[768×24576] with B pre-packed (fp32,
+/// and bf16 panels for S1) and packed per call, the naive kernel on a reduced shape, and OpenBLAS when installed.
+/// Timings are best-of-N; runs of ours and OpenBLAS alternate so both see the same machine noise.
+/// </summary>
+public static class GemmBenchmark
+{
+    static readonly (string Name, int M, int K, int N)[] Shapes =
+    [
+        ("S1", 4096, 768, 24576),
+        ("S2", 512, 2304, 16384),
+        ("S3", 64, 768, 24576),
+    ];
+
+    public static GemmBenchReport Run(TextWriter log, GemmBenchOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Repetitions < 1 || options.RowDivisor < 1 || options.Threads.Length == 0 || options.Threads.Any(t => t < 1))
+            throw new CircuitInsightsException("bench gemm: repetitions, row divisor and thread counts must be at least 1");
+
+        string machine = DescribeMachine();
+        log.WriteLine($"machine: {machine}");
+        var peak = new Dictionary<int, double>();
+        foreach (int t in options.Threads)
+        {
+            peak[t] = FmaPeak.Measure(t);
+            log.WriteLine($"FMA peak ({t} thread{(t > 1 ? "s" : "")}, 12 Vector256 chains): {peak[t]:F1} GFLOP/s");
+        }
+
+        var blas = options.OpenBlas ? OpenBlasGemm.TryLoad() : null;
+        log.WriteLine(blas is null ? "OpenBLAS: not found (apt install libopenblas0-pthread to compare)" : $"OpenBLAS: {blas.Path} ({blas.Config})");
+
+        var results = new List<GemmBenchResult>();
+        var rng = new Random(2025);
+        log.WriteLine($"{"shape",-5} {"M×K×N",-18} {"variant",-28} {"thr",3} {"GFLOP/s",8} {"% peak",7} {"vs OpenBLAS",11}");
+        foreach (var (name, m0, k, n) in Shapes)
+        {
+            int m = Math.Max(1, m0 / options.RowDivisor);
+            var a = Random(rng, (long)m * k);
+            var b = Random(rng, (long)k * n);
+            var c = new float[(long)m * n];
+            var bBf16 = new ushort[b.Length];
+            HalfPrecision.NarrowToBf16(b, bBf16);
+            var A = MatrixRef.FromF32(a, m, k);
+            var B = MatrixRef.FromF32(b, k, n);
+            using var packed = PackedMatrix.Pack(B);
+            using var packedBf16 = name == "S1" ? PackedMatrix.Pack(MatrixRef.From16Bit(bBf16, DType.BF16, k, n)) : null;
+
+            foreach (int t in options.Threads)
+            {
+                var variants = new List<(string Label, Action Body)>
+                {
+                    ("ours, B pre-packed fp32", () => Gemm.Multiply(A, packed, c, n)),
+                    ("ours, B packed per call", () => Gemm.Multiply(A, B, c, n)),
+                };
+                if (packedBf16 is not null) variants.Add(("ours, B pre-packed bf16", () => Gemm.Multiply(A, packedBf16, c, n)));
+                if (blas is not null) variants.Add(("OpenBLAS cblas_sgemm", () => blas.Multiply(a, b, c, m, k, n)));
+
+                var best = TimeInterleaved(variants, t, blas, options.Repetitions);
+                double? blasGFlops = blas is null ? null : Flops(m, k, n) / best[^1] / 1e9;
+                for (int v = 0; v < variants.Count; v++)
+                {
+                    double gf = Flops(m, k, n) / best[v] / 1e9;
+                    bool isBlas = blas is not null && v == variants.Count - 1;
+                    var r = new GemmBenchResult(name, m, k, n, variants[v].Label, t, gf, 100 * gf / peak[t], isBlas ? null : gf / blasGFlops);
+                    results.Add(r);
+                    log.WriteLine($"{name,-5} {$"{m}×{k}×{n}",-18} {r.Variant,-28} {t,3} {gf,8:F1} {r.PercentOfPeak,6:F0}% {(r.VersusOpenBlas is double x ? $"{100 * x:F0}%" : ""),11}");
+                }
+            }
+        }
+
+        if (options.Naive)
+        {
+            const int m = 64, k = 768, n = 512;
+            var A = MatrixRef.FromF32(Random(rng, m * k), m, k);
+            var B = MatrixRef.FromF32(Random(rng, k * n), k, n);
+            var c = new float[m * n];
+            double seconds = Best(() => NaiveGemm.Multiply(A, B, c, n), 2);
+            double gf = Flops(m, k, n) / seconds / 1e9;
+            int t1 = options.Threads.Min();
+            results.Add(new GemmBenchResult("naive", m, k, n, "NaiveGemm (fp64 accumulation)", 1, gf, 100 * gf / peak[t1], null));
+            log.WriteLine($"{"naive",-5} {$"{m}×{k}×{n}",-18} {"NaiveGemm (fp64 accumulation)",-28} {1,3} {gf,8:F1} {100 * gf / peak[t1],6:F0}%");
+        }
+        return new GemmBenchReport(machine, peak, blas is null ? null : $"{blas.Path} ({blas.Config})", results);
+    }
+
+    static double Flops(int m, int k, int n) => 2.0 * m * k * n;
+
+    /// <summary>Best time of each variant over rounds in which every variant runs once, after one warm-up round.</summary>
+    static double[] TimeInterleaved(List<(string Label, Action Body)> variants, int threads, OpenBlasGemm? blas, int repetitions)
+    {
+        var best = Enumerable.Repeat(double.MaxValue, variants.Count).ToArray();
+        using var scope = ComputeSettings.UseThreads(threads);
+        blas?.SetThreads(threads);
+        for (int round = 0; round <= repetitions; round++)
+        {
+            for (int v = 0; v < variants.Count; v++)
+            {
+                var sw = Stopwatch.StartNew();
+                variants[v].Body();
+                double s = sw.Elapsed.TotalSeconds;
+                if (round > 0) best[v] = Math.Min(best[v], s);
+                // OpenBLAS worker threads spin for a while after a call; let them go to sleep before timing ours.
+                if (blas is not null && threads > 1) Thread.Sleep(200);
+            }
+        }
+        return best;
+    }
+
+    static double Best(Action body, int repetitions)
+    {
+        double best = double.MaxValue;
+        for (int r = 0; r <= repetitions; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            body();
+            if (r > 0) best = Math.Min(best, sw.Elapsed.TotalSeconds);
+        }
+        return best;
+    }
+
+    static float[] Random(Random rng, long n)
+    {
+        var x = new float[n];
+        for (long i = 0; i < n; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
+        return x;
+    }
+
+    static string DescribeMachine()
+    {
+        string cpu = "unknown CPU";
+        try
+        {
+            var line = File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name")) : null;
+            if (line is not null) cpu = line[(line.IndexOf(':') + 1)..].Trim();
+        }
+        catch (IOException) { }
+        return $"{cpu}, {Environment.ProcessorCount} logical CPUs, {RuntimeInformation.FrameworkDescription}, " +
+               $"AVX2={Avx2.IsSupported} FMA={Fma.IsSupported} AVX-512F={Avx512F.IsSupported} Vector512 accelerated={Vector512.IsHardwareAccelerated}";
+    }
+}
