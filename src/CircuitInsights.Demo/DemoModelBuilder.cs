@@ -182,10 +182,10 @@ internal sealed class DemoModelBuilder
         {
             for (int i = 0; i < DemoLayout.NoiseDims; i++)
             {
-                cfc[i * F + f] = (float)(Normal() * 0.3);
-                cproj[f * D + i] = (float)(Normal() * 0.06);
+                cfc[i * F + f] = (float)(Normal() * 0.12);
+                cproj[f * D + i] = (float)(Normal() * 0.05);
             }
-            bias[f] = -1.5f;
+            bias[f] = -0.5f;
         }
     }
 
