@@ -24,7 +24,7 @@ public sealed class DemoCacheFixture : IDisposable
         Manifest = DemoModelGenerator.Generate(demo);
         Model = ModelLoader.Load(Path.Combine(demo, Manifest.ModelDir));
         Transcoders = TranscoderLoaders.Load(Path.Combine(demo, Manifest.TranscodersDir));
-        Corpus = Path.Combine(demo, Manifest.CorpusDir, "generated.txt");
+        Corpus = Path.Combine(demo, Manifest.CorpusDir, "demo.jsonl");
         CacheDir = Path.Combine(Root, "cache");
         Options = new CacheOptions { Layers = [0, 1, 2], ContextLength = 64, MaxTokens = 12_000, BatchSize = 8, CheckpointWindows = 40 };
         new ActivationCacheBuilder(Model, Transcoders, Corpus, CacheDir, Options).Run();

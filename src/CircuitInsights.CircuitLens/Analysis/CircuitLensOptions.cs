@@ -9,7 +9,7 @@ namespace CircuitInsights.CircuitLens.Analysis;
 /// </summary>
 public sealed record CircuitLensOptions
 {
-    /// <summary>A contributor is significant in a context when |contribution| ≥ this × the largest |contribution| there.</summary>
+    /// <summary>A contributor is significant in a context when |contribution| ≥ this × |pre-activation of the target|.</summary>
     [JsonPropertyName("significance")] public double Significance { get; init; } = 0.1;
     /// <summary>At most this many significant contributors of each kind (features, heads) per context.</summary>
     [JsonPropertyName("max_contributors")] public int MaxContributors { get; init; } = 8;
@@ -23,6 +23,9 @@ public sealed record CircuitLensOptions
     [JsonPropertyName("output_tokens")] public int OutputTokens { get; init; } = 3;
     /// <summary>Tokens reported per context for the direct logit effect (promoted and suppressed).</summary>
     [JsonPropertyName("logit_tokens")] public int LogitTokens { get; init; } = 5;
+    /// <summary>Direct logit effects count as promoted/suppressed only when |effect| ≥ this many standard deviations of the
+    /// effects over the vocabulary.</summary>
+    [JsonPropertyName("outlier_z")] public double OutlierZ { get; init; } = 6;
     /// <summary>Zero feature activations at position 0 (BOS) as circuit-tracer does.</summary>
     [JsonPropertyName("zero_first_position")] public bool ZeroFirstPosition { get; init; } = true;
 }

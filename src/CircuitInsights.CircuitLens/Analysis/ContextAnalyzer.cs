@@ -41,7 +41,8 @@ public sealed class ContextAnalyzer(ReplacementModel model, ITokenizer tokenizer
             var t = targets[i];
             var (features, featureTotal) = Features(ctx, rows, i);
             var heads = Heads(rows, i, t.Position);
-            var circuit = Circuit(features, heads);
+            float preactivation = (float)attributor.TargetValue(attributionTargets[i]);
+            var circuit = Circuit(features, heads, preactivation);
             var next = new List<TokenEffect>();
             if (columnOf.TryGetValue((t.Layer, t.Position, t.Feature), out int column))
                 for (int k = 0; k < logitTargets.Count; k++)
@@ -54,7 +55,7 @@ public sealed class ContextAnalyzer(ReplacementModel model, ITokenizer tokenizer
             results.Add(new ContextAnalysis
             {
                 Window = window, InputIds = prefix, TargetPosition = t.Position, TargetActivation = t.Activation,
-                TargetPreactivation = (float)attributor.TargetValue(attributionTargets[i]),
+                TargetPreactivation = preactivation,
                 Features = features, Heads = heads, FeatureTotal = featureTotal,
                 EmbeddingTotal = Sum(rows.EmbeddingRow(i)), ErrorTotal = Sum(rows.ErrorRow(i)), BiasTotal = (float)rows.Bias[i],
                 NextTokenEffects = next.ToArray(), Promoted = promoted, Suppressed = suppressed, Circuit = circuit,
@@ -99,12 +100,12 @@ public sealed class ContextAnalyzer(ReplacementModel model, ITokenizer tokenizer
         return list.OrderByDescending(h => Math.Abs(h.Contribution)).ThenBy(h => h.Layer).ThenBy(h => h.Head).ThenBy(h => h.Delta).Take(4 * options.MaxContributors).ToArray();
     }
 
-    /// <summary>Significant contributors: |c| ≥ significance × the largest |c| of this context, top few of each kind.</summary>
-    string[] Circuit(FeatureContribution[] features, HeadContribution[] heads)
+    /// <summary>Significant contributors: |c| ≥ significance × |pre-activation| (so features driven by their token alone have
+    /// empty circuits rather than noise), at most a few of each kind.</summary>
+    string[] Circuit(FeatureContribution[] features, HeadContribution[] heads, float preactivation)
     {
-        double max = Math.Max(features.Select(f => Math.Abs(f.Contribution)).DefaultIfEmpty(0).Max(), heads.Select(h => Math.Abs(h.Contribution)).DefaultIfEmpty(0).Max());
-        if (max == 0) return [];
-        double cut = options.Significance * max;
+        double cut = options.Significance * Math.Abs(preactivation);
+        if (cut == 0) return [];
         return features.Where(f => Math.Abs(f.Contribution) >= cut).Take(options.MaxContributors).Select(f => $"f:{f.Layer}:{f.Feature}")
             .Concat(heads.Where(h => Math.Abs(h.Contribution) >= cut).Take(options.MaxContributors).Select(h => $"h:{h.Layer}:{h.Head}:{h.Delta}"))
             .ToArray();
@@ -132,13 +133,16 @@ public sealed class ContextAnalyzer(ReplacementModel model, ITokenizer tokenizer
         Gemm.Multiply(MatrixRef.FromF32(delta, 1, d), ctx.Weights.Unembed, logits, v);
         float avg = TensorPrimitives.Sum<float>(logits) / v;
         TensorPrimitives.Subtract(logits, avg, logits);
+        // Only outliers count as promoted/suppressed: z = effect / std over the vocabulary ≥ OutlierZ.
+        float std = MathF.Sqrt(TensorPrimitives.SumOfSquares<float>(logits) / v);
+        if (std == 0) return ([], []);
         int k = options.LogitTokens;
         var idx = new int[k]; var val = new float[k];
         int n = TopK.Largest(logits, k, idx, val);
-        var promoted = Enumerable.Range(0, n).Select(i => new TokenEffect(idx[i], tokenizer.TokenText(idx[i]), val[i])).ToArray();
+        var promoted = Enumerable.Range(0, n).Where(i => val[i] >= options.OutlierZ * std).Select(i => new TokenEffect(idx[i], tokenizer.TokenText(idx[i]), val[i])).ToArray();
         TensorPrimitives.Negate(logits, logits);
         n = TopK.Largest(logits, k, idx, val);
-        var suppressed = Enumerable.Range(0, n).Select(i => new TokenEffect(idx[i], tokenizer.TokenText(idx[i]), -val[i])).ToArray();
+        var suppressed = Enumerable.Range(0, n).Where(i => val[i] >= options.OutlierZ * std).Select(i => new TokenEffect(idx[i], tokenizer.TokenText(idx[i]), -val[i])).ToArray();
         return (promoted, suppressed);
     }
 }

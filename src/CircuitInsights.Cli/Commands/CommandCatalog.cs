@@ -8,8 +8,12 @@ public static class CommandCatalog
 {
     public static IEnumerable<Command> Create(CliIO io) =>
     [
+        DemoCommand.Create(io),
         InspectCommand.Create(io),
         ForwardCommand.Create(io),
         GenerateCommand.Create(io),
+        CacheCommand.Create(io),
+        CacheMergeCommand.Create(io),
+        CircuitLensCommand.Create(io),
     ];
 }
