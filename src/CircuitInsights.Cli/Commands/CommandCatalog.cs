@@ -15,5 +15,6 @@ public static class CommandCatalog
         CacheCommand.Create(io),
         CacheMergeCommand.Create(io),
         CircuitLensCommand.Create(io),
+        BenchCommand.Create(io),
     ];
 }
