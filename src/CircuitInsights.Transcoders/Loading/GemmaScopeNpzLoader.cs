@@ -61,7 +61,8 @@ public sealed partial class GemmaScopeNpzLoader : ILayerFilesLoader
     /// <summary>Reads one params.npz as layer <paramref name="layer"/> into <paramref name="builder"/>.</summary>
     internal static void ReadLayer(string file, int layer, TranscoderSetBuilder builder)
     {
-        var source = TensorSources.Open(file);
+        if (!File.Exists(file)) throw new InvalidModelFileException(file, "no such file");
+        var source = NpzArchive.Open(file);
         try
         {
             var t = new TranscoderTensors(source);

@@ -61,6 +61,7 @@ public static class PchlenskiFileWriter
             ["cfg"] = cfg ?? new PyNewObj(new PyGlobal("sae_training.config", "LanguageModelSAERunnerConfig"), new PyTuple(), ConfigFields(w.Layer, d, k)),
             ["state_dict"] = new PyOrderedDict(stateDictOverride ?? items, metadata),
         };
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         writer.Write(path, root);
     }
 }
