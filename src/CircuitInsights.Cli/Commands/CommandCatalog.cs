@@ -12,6 +12,7 @@ public static class CommandCatalog
         InspectCommand.Create(io),
         ForwardCommand.Create(io),
         GenerateCommand.Create(io),
+        TranscodersCommand.Create(io),
         CacheCommand.Create(io),
         CacheMergeCommand.Create(io),
         CircuitLensCommand.Create(io),

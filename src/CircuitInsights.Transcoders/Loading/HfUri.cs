@@ -28,13 +28,18 @@ public static class HfUri
     }
 
     /// <summary>Local path of the file in the hub cache; a clear error when it has not been downloaded.</summary>
-    public static string ResolveLocal(string uri)
+    public static string ResolveLocal(string uri) => ResolveLocal(uri, null);
+
+    /// <summary>Local path of the file in the hub cache under <paramref name="hubCaches"/> (null = default roots).</summary>
+    public static string ResolveLocal(string uri, IReadOnlyList<string>? hubCaches)
     {
         var (repo, path, revision) = Parse(uri);
+        if (path.Replace('\\', '/').Split('/').Contains(".."))
+            throw new CircuitInsightsException($"{uri}: path must not contain '..'");
         ModelDirectory dir;
         try
         {
-            dir = ModelDirectory.Resolve(repo, revision);
+            dir = ModelDirectory.Resolve(repo, revision, hubCaches);
         }
         catch (CircuitInsightsException e)
         {

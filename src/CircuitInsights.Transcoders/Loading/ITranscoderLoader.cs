@@ -1,14 +1,5 @@
 namespace CircuitInsights.Transcoders.Loading;
 
-/// <summary>Options common to all transcoder loaders.</summary>
-public sealed record TranscoderLoadOptions
-{
-    /// <summary>Load only these layers (null = all the set provides).</summary>
-    public IReadOnlySet<int>? Layers { get; init; }
-    /// <summary>Layer number for formats that store one layer per file without saying which (e.g. a bare params.npz).</summary>
-    public int? Layer { get; init; }
-}
-
 /// <summary>
 /// Reads one on-disk transcoder format (reference.md §1.4) into a <see cref="TranscoderSet"/> that records where each
 /// layer reads and writes and every numerics choice.
@@ -18,8 +9,19 @@ public interface ITranscoderLoader
     /// <summary>Short name stored in artifacts (e.g. "circuit-tracer").</summary>
     string Format { get; }
 
-    /// <summary>Cheap check (file names only) whether <paramref name="path"/> looks like this format.</summary>
+    /// <summary>Cheap check (file and folder names only) whether <paramref name="path"/> looks like this format.</summary>
     bool CanLoad(string path);
 
     TranscoderSet Load(string path, TranscoderLoadOptions options);
+}
+
+/// <summary>
+/// A loader that can also read an explicit layer → file (or folder) map, as a catalogue entry or a circuit-tracer
+/// <c>transcoders:</c> list names them.
+/// </summary>
+public interface ILayerFilesLoader : ITranscoderLoader
+{
+    /// <param name="files">Layer → weights file (sparsify: layer → hookpoint folder).</param>
+    /// <param name="source">Recorded as <see cref="TranscoderSetInfo.Source"/>.</param>
+    TranscoderSet LoadLayerFiles(IReadOnlyDictionary<int, string> files, TranscoderLoadOptions options, string source);
 }
