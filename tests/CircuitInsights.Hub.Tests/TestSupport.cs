@@ -1,4 +1,4 @@
-using CircuitInsights.Hub.Tests.Mock;
+using CircuitInsights.Testing.Hub;
 
 namespace CircuitInsights.Hub.Tests;
 
@@ -23,13 +23,21 @@ public static class Hubs
     public const string Commit2 = "2222222222222222222222222222222222222222";
 
     /// <summary>A client of <paramref name="server"/> with fast retries, writing to <paramref name="cache"/>.</summary>
-    public static HubClient Client(MockHubServer server, string cache, string? token = null, bool offline = false, int maxRetries = 5) =>
-        new(new HubClientOptions
+    public static HubClient Client(MockHubServer server, string cache, string? token = null, bool offline = false, int maxRetries = 5,
+        Func<HubClientOptions, HubClientOptions>? tweak = null) =>
+        new(Options(server.Endpoint, cache, token, offline, maxRetries, tweak));
+
+    public static HubClientOptions Options(string endpoint, string cache, string? token = null, bool offline = false, int maxRetries = 5,
+        Func<HubClientOptions, HubClientOptions>? tweak = null)
+    {
+        var o = new HubClientOptions
         {
-            Endpoint = server.Endpoint, CacheDir = cache, Token = token, Offline = offline, MaxRetries = maxRetries,
+            Endpoint = endpoint, CacheDir = cache, Token = token, Offline = offline, MaxRetries = maxRetries,
             RetryBaseDelay = TimeSpan.FromMilliseconds(5), MaxRetryDelay = TimeSpan.FromMilliseconds(20),
             RequestTimeout = TimeSpan.FromSeconds(5), ReadTimeout = TimeSpan.FromSeconds(5), ProgressInterval = TimeSpan.Zero,
-        });
+        };
+        return tweak is null ? o : tweak(o);
+    }
 
     /// <summary>A client whose handler fails the test on any request (proves an answer came from the cache).</summary>
     public static HubClient NoNetworkClient(string cache) =>

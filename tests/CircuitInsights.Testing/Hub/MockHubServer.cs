@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using CircuitInsights.Formats;
 
-namespace CircuitInsights.Hub.Tests.Mock;
+namespace CircuitInsights.Testing.Hub;
 
 /// <summary>One request the mock saw.</summary>
 public sealed record RecordedRequest(bool Cdn, string Method, string Target, IReadOnlyDictionary<string, string> Headers)
@@ -116,7 +116,6 @@ public sealed class MockHubServer : IDisposable
         public int Status = 200;
         public Dictionary<string, string> Headers = new();
         public byte[] Body = [];
-        public long? ContentLength;
         public string? BlobEtag; // for fault injection
         public long BodyOffset;
     }
@@ -235,7 +234,7 @@ public sealed class MockHubServer : IDisposable
             }
         var sb = new StringBuilder($"HTTP/1.1 {resp.Status} {Reason(resp.Status)}\r\n");
         foreach (var (k, v) in resp.Headers) sb.Append($"{k}: {v}\r\n");
-        sb.Append($"Content-Length: {resp.ContentLength ?? body.Length}\r\nConnection: close\r\n\r\n");
+        sb.Append($"Content-Length: {body.Length}\r\nConnection: close\r\n\r\n");
         await stream.WriteAsync(Encoding.ASCII.GetBytes(sb.ToString()));
         if (method == "HEAD") return;
         if (cutAt is int cut)

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using CircuitInsights.Formats;
 
-namespace CircuitInsights.Hub.Tests.Mock;
+namespace CircuitInsights.Testing.Hub;
 
 /// <summary>A file of a mock repo: LFS files are served through the CDN with their sha256 as X-Linked-Etag.</summary>
 public sealed class MockFile(byte[] content, bool lfs)
