@@ -219,7 +219,9 @@ public sealed class HubClient : IDisposable
             {
                 string display = pathInRepo;
                 await downloader.DownloadAsync(meta.Location, blob, meta.Etag, meta.Size, $"{repoId}/{pathInRepo}",
-                    r => HubErrors.FromResponse(r, http.Endpoint, repoId, repoType, rev, pathInRepo, Options.Token is not null),
+                    r => r.RequestMessage?.RequestUri is { } at && !http.IsHubHost(at)
+                        ? new HubException(HubErrorKind.Network, $"download server {at.Authority} answered HTTP {(int)r.StatusCode} for {repoId}/{pathInRepo} (signed download links expire); try again")
+                        : HubErrors.FromResponse(r, http.Endpoint, repoId, repoType, rev, pathInRepo, Options.Token is not null),
                     (done, rate, completed) => progress?.Report(new DownloadProgress(display, done, meta.Size, rate, index, count, completed)),
                     ct).ConfigureAwait(false);
                 progress?.Report(new DownloadProgress(display, meta.Size, meta.Size, 0, index, count, true));

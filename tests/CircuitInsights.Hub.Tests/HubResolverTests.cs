@@ -16,13 +16,13 @@ public sealed class HubResolverTests
     {
         localDir = work.Sub("local");
         CheckpointDirectory.WriteGpt2(localDir, Gpt2, SyntheticGpt2.Create(Gpt2, seed: 5));
-        var files = Directory.GetFiles(localDir).ToDictionary(Path.GetFileName, f => new MockFile(File.ReadAllBytes(f), lfs: f.EndsWith(".safetensors")));
+        var files = Directory.GetFiles(localDir).ToDictionary(f => Path.GetFileName(f), f => new MockFile(File.ReadAllBytes(f), lfs: f.EndsWith(".safetensors")));
         files["tf_model.h5"] = MockRepo.Lfs(MockRepo.RandomBytes(1000, seed: 1));
         files["flax_model.msgpack"] = MockRepo.Lfs(MockRepo.RandomBytes(1000, seed: 2));
         files["onnx/decoder_model.onnx"] = MockRepo.Lfs(MockRepo.RandomBytes(1000, seed: 3));
         files["README.md"] = MockRepo.Text("# tiny\n");
         var server = new MockHubServer();
-        server.Add(new MockRepo("org/tiny-gpt2").Commit(Hubs.Commit1, files!));
+        server.Add(new MockRepo("org/tiny-gpt2").Commit(Hubs.Commit1, files));
         return server;
     }
 

@@ -11,5 +11,6 @@ public static class CommandCatalog
         InspectCommand.Create(io),
         ForwardCommand.Create(io),
         GenerateCommand.Create(io),
+        DownloadCommand.Create(io),
     ];
 }
