@@ -173,10 +173,3 @@ public sealed class DownloadFileTests
         Assert.Empty(server.Requests);
     }
 }
-
-/// <summary>An <see cref="IProgress{T}"/> that calls back synchronously (Progress&lt;T&gt; posts to the thread pool).</summary>
-public sealed class SyncProgress(Action<DownloadProgress> onReport) : IProgress<DownloadProgress>
-{
-    readonly object gate = new();
-    public void Report(DownloadProgress value) { lock (gate) onReport(value); }
-}
