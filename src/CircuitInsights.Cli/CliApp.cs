@@ -10,7 +10,10 @@ namespace CircuitInsights.Cli;
 /// </summary>
 public static class CliApp
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, null);
+
+    /// <param name="hubOptions">How to reach the hub when a command resolves <c>org/name</c> or <c>hf://</c> (default: the environment; tests pass a mock).</param>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, Func<Hub.HubClientOptions>? hubOptions)
     {
         var io = new CliIO(stdout, stderr);
         var root = new RootCommand("CircuitInsights: explain sparse-transcoder features of language models from weights (WeightLens) and circuits (CircuitLens).");
@@ -26,6 +29,7 @@ public static class CliApp
             return ExitCodes.BadArguments;
         }
         bool verbose = parse.GetValue(GlobalOptions.Verbose);
+        using var hub = CliHub.Install(io, hubOptions);
         try
         {
             if (parse.GetValue(GlobalOptions.Threads) is int threads and > 0) Tensors.ComputeSettings.Threads = threads;

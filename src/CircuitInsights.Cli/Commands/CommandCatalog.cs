@@ -17,5 +17,6 @@ public static class CommandCatalog
         CacheMergeCommand.Create(io),
         CircuitLensCommand.Create(io),
         BenchCommand.Create(io),
+        DownloadCommand.Create(io),
     ];
 }

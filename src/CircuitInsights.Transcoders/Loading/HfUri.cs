@@ -3,49 +3,52 @@ using CircuitInsights.Formats;
 namespace CircuitInsights.Transcoders.Loading;
 
 /// <summary>
-/// <c>hf://org/name/path/in/repo?revision=rev</c> (circuit-tracer's transcoder URIs), resolved to a file of the local
-/// Hugging Face cache snapshot.
+/// <c>hf://org/name/path/in/repo?revision=rev</c> (circuit-tracer's transcoder URIs; grammar in
+/// <see cref="HubReference"/>), resolved to a file or folder of a local Hugging Face cache snapshot. The local caches
+/// are searched first; what they lack is fetched through the installed hub resolver (<see cref="HubResolution"/>), or
+/// reported as not downloaded when there is none.
 /// </summary>
 public static class HfUri
 {
-    public static bool IsHfUri(string s) => s.StartsWith("hf://", StringComparison.Ordinal);
+    public static bool IsHfUri(string s) => HubReference.IsHfUri(s);
 
+    /// <summary>Repo id, path inside the repo and revision of a URI that names a file.</summary>
     public static (string RepoId, string PathInRepo, string? Revision) Parse(string uri)
     {
-        if (!IsHfUri(uri)) throw new CircuitInsightsException($"'{uri}' is not an hf:// URI");
-        string rest = uri[5..];
-        string? revision = null;
-        int q = rest.IndexOf('?');
-        if (q >= 0)
-        {
-            foreach (var kv in rest[(q + 1)..].Split('&'))
-                if (kv.StartsWith("revision=", StringComparison.Ordinal)) revision = Uri.UnescapeDataString(kv[9..]);
-            rest = rest[..q];
-        }
-        var parts = rest.Split('/', 3);
-        if (parts.Length < 3 || parts.Any(p => p.Length == 0)) throw new CircuitInsightsException($"'{uri}': expected hf://org/name/path[?revision=…]");
-        return ($"{parts[0]}/{parts[1]}", parts[2], revision);
+        var r = HubReference.ParseUri(uri);
+        if (!r.IsFile) throw new CircuitInsightsException($"'{uri}': expected hf://org/name/path[?revision=…] naming a file");
+        return (r.RepoId, r.PathInRepo, r.Revision);
     }
 
-    /// <summary>Local path of the file in the hub cache; a clear error when it has not been downloaded.</summary>
+    /// <summary>Local path of the file (or folder, for <c>hf://org/name</c> and paths ending in '/') named by the URI.</summary>
     public static string ResolveLocal(string uri) => ResolveLocal(uri, null);
 
-    /// <summary>Local path of the file in the hub cache under <paramref name="hubCaches"/> (null = default roots).</summary>
+    /// <param name="hubCaches">Cache roots to search (default <see cref="HubCacheLayout.SearchRoots"/>).</param>
     public static string ResolveLocal(string uri, IReadOnlyList<string>? hubCaches)
     {
-        var (repo, path, revision) = Parse(uri);
-        if (path.Replace('\\', '/').Split('/').Contains(".."))
-            throw new CircuitInsightsException($"{uri}: path must not contain '..'");
-        ModelDirectory dir;
-        try
+        var r = HubReference.ParseUri(uri);
+        var roots = hubCaches ?? HubCacheLayout.SearchRoots();
+        var resolver = HubResolution.Current;
+        if (r.IsFile)
         {
-            dir = ModelDirectory.Resolve(repo, revision, hubCaches);
+            if (HubCacheLayout.TryFindFile(roots, r.RepoId, r.RepoType, r.PathInRepo, r.Revision) is { } cached) return cached;
+            if (resolver is not null) return resolver.ResolveFile(r.RepoId, r.PathInRepo, r.Revision, r.RepoType);
+            string? snapshot = HubCacheLayout.TryFindSnapshot(roots, r.RepoId, r.RepoType, r.Revision);
+            throw new CircuitInsightsException(snapshot is null
+                ? $"{uri}: not in the local Hugging Face cache (searched {string.Join(", ", roots)}); download it first (circuit-insights download {uri})"
+                : $"{uri}: file '{r.PathInRepo}' is not in the cached snapshot {snapshot}; download it first (circuit-insights download {uri})");
         }
-        catch (CircuitInsightsException e)
+
+        string folder = r.Folder!;
+        string? local = HubCacheLayout.TryFindSnapshot(roots, r.RepoId, r.RepoType, r.Revision);
+        if (local is not null && (folder.Length == 0 || Directory.Exists(Path.Combine(local, folder))) && resolver is null)
+            return Path.Combine(local, folder);
+        if (resolver is not null)
         {
-            throw new CircuitInsightsException($"{uri}: not in the local Hugging Face cache ({e.Message})", e);
+            string snapshot = resolver.ResolveSnapshot(r.RepoId, r.Revision, r.RepoType, folder.Length == 0 ? null : [folder + "/*"]);
+            string full = Path.Combine(snapshot, folder);
+            return Directory.Exists(full) ? full : throw new CircuitInsightsException($"{uri}: folder '{folder}' does not exist in {r.RepoId}");
         }
-        string full = Path.Combine(dir.Path, path);
-        return File.Exists(full) ? full : throw new CircuitInsightsException($"{uri}: file '{path}' is not in the cached snapshot {dir.Path}");
+        throw new CircuitInsightsException($"{uri}: not in the local Hugging Face cache (searched {string.Join(", ", roots)}); download it first (circuit-insights download {uri})");
     }
 }

@@ -58,10 +58,15 @@ public static class TranscoderLoaders
         }
     }
 
-    /// <summary>Loads a transcoder set from a file or directory; <paramref name="format"/> forces a loader.</summary>
+    /// <summary>
+    /// Loads a transcoder set from a file or directory, or an <c>hf://org/name[/path]</c> URI (resolved through
+    /// <see cref="HfUri.ResolveLocal(string)"/>: local cache first, then the installed hub resolver);
+    /// <paramref name="format"/> forces a loader.
+    /// </summary>
     public static TranscoderSet Load(string path, TranscoderLoadOptions? options = null, string? format = null)
     {
         options ??= new TranscoderLoadOptions();
+        if (HfUri.IsHfUri(path) && !File.Exists(path) && !Directory.Exists(path)) path = HfUri.ResolveLocal(path);
         if (!File.Exists(path) && !Directory.Exists(path)) throw new CircuitInsightsException($"{path}: transcoder file or directory not found");
         var loader = format is null ? Detect(path) : Get(format);
         if (loader is null)
