@@ -4,13 +4,6 @@ using CircuitInsights.Tensors.Kernels;
 namespace CircuitInsights.Tensors;
 
 /// <summary>
-/// Receives one tile of a streamed product (see <see cref="Gemm.MultiplyStreaming"/>): the block
-/// C[firstRow .. firstRow+rows, firstColumn .. firstColumn+columns), row-major with leading dimension <paramref name="ld"/>.
-/// The span is only valid during the call.
-/// </summary>
-public delegate void GemmTileConsumer(int firstRow, int rows, int firstColumn, int columns, ReadOnlySpan<float> tile, int ld);
-
-/// <summary>
 /// Single-precision matrix products C[M, N] (+)= A[M, K] · B[K, N]. Operands are <see cref="MatrixRef"/> views (fp32, bf16
 /// or fp16, any strides), so A·Bᵀ and Aᵀ·B are just transposed views (no transposed copy is made). C is row-major with
 /// leading dimension ldc. Algorithm: packed, cache-blocked, 6×16 register-tiled FMA micro-kernel (dotnet.md §1.4),
