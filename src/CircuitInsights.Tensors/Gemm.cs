@@ -4,13 +4,6 @@ using CircuitInsights.Tensors.Kernels;
 namespace CircuitInsights.Tensors;
 
 /// <summary>
-/// Receives one tile of a streamed product (see <see cref="Gemm.MultiplyStreaming"/>): the block
-/// C[firstRow .. firstRow+rows, firstColumn .. firstColumn+columns), row-major with leading dimension <paramref name="ld"/>.
-/// The span is only valid during the call.
-/// </summary>
-public delegate void GemmTileConsumer(int firstRow, int rows, int firstColumn, int columns, ReadOnlySpan<float> tile, int ld);
-
-/// <summary>
 /// Single-precision matrix products C[M, N] (+)= A[M, K] · B[K, N]. Operands are <see cref="MatrixRef"/> views (fp32, bf16
 /// or fp16, any strides), so A·Bᵀ and Aᵀ·B are just transposed views (no transposed copy is made). C is row-major with
 /// leading dimension ldc. Algorithm: packed, cache-blocked, 6×16 register-tiled FMA micro-kernel (dotnet.md §1.4),
@@ -59,11 +52,12 @@ public static unsafe class Gemm
     }
 
     /// <summary>
-    /// Computes C = A·B in tiles of at most <paramref name="rowBlock"/> rows × 4080 columns and hands each tile to
+    /// Computes C = A·B in tiles of at most <paramref name="rowBlock"/> rows × 4080 columns (WeightLens's W_E·W_enc,
+    /// reference.md §3.4) and hands each tile to
     /// <paramref name="consumer"/>; the full [M, N] product is never held (memory: threads × rowBlock × 4080 floats).
     /// Tiles are computed by <see cref="ComputeSettings.Threads"/> workers, and <paramref name="consumer"/> is called on
     /// those workers: concurrently for disjoint column ranges, never concurrently for the same column range, in no
-    /// particular row order. Each tile's values are bitwise equal to those of <see cref="Multiply(MatrixRef, PackedMatrix, Span{float}, int, bool)"/>.
+    /// particular row order. The consumer must not call MultiplyStreaming itself. Each tile's values are bitwise equal to those of <see cref="Multiply(MatrixRef, PackedMatrix, Span{float}, int, bool)"/>.
     /// </summary>
     public static void MultiplyStreaming(MatrixRef a, PackedMatrix b, int rowBlock, GemmTileConsumer consumer)
     {
@@ -75,7 +69,11 @@ public static unsafe class Gemm
         int m = a.Rows, n = b.N;
         if (m == 0 || n == 0) return;
         int workers = Workers(m, a.Cols, n);
-        int width = Math.Min(BlockedGemm.NC, (n + workers * MicroKernel.NR - 1) / (workers * MicroKernel.NR) * MicroKernel.NR);
+        rowBlock = Math.Min(rowBlock, m);
+        // equal column chunks (multiples of 16, at most NC wide), at least one per worker
+        int chunks = Math.Max(workers, (n + BlockedGemm.NC - 1) / BlockedGemm.NC);
+        int width = ((n + chunks - 1) / chunks + MicroKernel.NR - 1) / MicroKernel.NR * MicroKernel.NR;
+        if ((long)rowBlock * width > Array.MaxLength) throw new ArgumentOutOfRangeException(nameof(rowBlock), $"rowBlock {rowBlock} too large for a tile {width} columns wide");
         int columnChunks = (n + width - 1) / width, rowBlocks = (m + rowBlock - 1) / rowBlock;
         var locks = new object[columnChunks];
         for (int i = 0; i < locks.Length; i++) locks[i] = new object();

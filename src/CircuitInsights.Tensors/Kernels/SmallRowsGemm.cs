@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics.X86;
 namespace CircuitInsights.Tensors.Kernels;
 
 /// <summary>
-/// C[M ≤ 4, N] (+)= A·B for an unpacked B with contiguous rows (fp32 or bf16): the GEMV-like, memory-bound case
+/// C[M ≤ 5, N] (+)= A·B for an unpacked B with contiguous rows (fp32 or bf16): the GEMV-like, memory-bound case
 /// (e.g. one token through the unembedding). Packing B would cost more than the product, so B is streamed once, row by
 /// row (a sequential stream), into fp32 accumulators for a strip of 16384 columns that stay in L2. The summation order per element is the
 /// one of <see cref="MicroKernel"/> (blocks of 256 along K, FMA in ascending k from 0, then added to C), so the
@@ -12,11 +12,11 @@ namespace CircuitInsights.Tensors.Kernels;
 /// </summary>
 internal static unsafe class SmallRowsGemm
 {
-    public const int MaxRows = 4;
+    public const int MaxRows = 5;
     const int Strip = 16384, KC = BlockedGemm.KC;
 
     public static bool Applies(in PinnedMatrix a, in PinnedMatrix b) =>
-        a.Rows <= MaxRows && b.ColStride == 1 && b.DType is DType.F32 or DType.BF16 && MicroKernel.IsVectorized;
+        a.Rows <= MaxRows && b.ColStride == 1 && b.DType is (DType.F32 or DType.BF16) && MicroKernel.IsVectorized;
 
     public static void Run(PinnedMatrix a, PinnedMatrix b, float* c, nint ldc, bool accumulate, int workers)
     {
@@ -41,7 +41,8 @@ internal static unsafe class SmallRowsGemm
                 case 1: if (bf16) Strip1<Rows1, Bf16Panel>(); else Strip1<Rows1, F32Panel>(); break;
                 case 2: if (bf16) Strip1<Rows2, Bf16Panel>(); else Strip1<Rows2, F32Panel>(); break;
                 case 3: if (bf16) Strip1<Rows3, Bf16Panel>(); else Strip1<Rows3, F32Panel>(); break;
-                default: if (bf16) Strip1<Rows4, Bf16Panel>(); else Strip1<Rows4, F32Panel>(); break;
+                case 4: if (bf16) Strip1<Rows4, Bf16Panel>(); else Strip1<Rows4, F32Panel>(); break;
+                default: if (bf16) Strip1<Rows5, Bf16Panel>(); else Strip1<Rows5, F32Panel>(); break;
             }
 
             void Strip1<TRows, TB>() where TRows : struct, IRowCount where TB : struct, IPanelLoad =>
@@ -60,7 +61,7 @@ internal static unsafe class SmallRowsGemm
             int kc = Math.Min(KC, k - pc);
             int ws = (w + 7) & ~7; // accumulator row stride
             new Span<float>(acc, m * ws).Clear();
-            float* acc1 = acc + ws, acc2 = acc + 2 * ws, acc3 = acc + 3 * ws;
+            float* acc1 = acc + ws, acc2 = acc + 2 * ws, acc3 = acc + 3 * ws, acc4 = acc + 4 * ws;
             int p = pc;
             for (; p + 2 <= pc + kc; p += 2)
             {
@@ -68,10 +69,11 @@ internal static unsafe class SmallRowsGemm
                 byte* r0 = (byte*)b.Base + ((p * b.RowStride) + j0) * elementSize;
                 byte* r1 = r0 + b.RowStride * elementSize;
                 Vector256<float> a00 = Vector256.Create(a[p]), a01 = Vector256.Create(a[p + 1]);
-                Vector256<float> a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
+                Vector256<float> a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default, a40 = default, a41 = default;
                 if (m > 1) { a10 = Vector256.Create(a[k + p]); a11 = Vector256.Create(a[k + p + 1]); }
                 if (m > 2) { a20 = Vector256.Create(a[2 * k + p]); a21 = Vector256.Create(a[2 * k + p + 1]); }
                 if (m > 3) { a30 = Vector256.Create(a[3 * k + p]); a31 = Vector256.Create(a[3 * k + p + 1]); }
+                if (m > 4) { a40 = Vector256.Create(a[4 * k + p]); a41 = Vector256.Create(a[4 * k + p + 1]); }
                 for (int j = 0; j < wv; j += 8)
                 {
                     Vector256<float> b0 = TB.Load(r0, j), b1 = TB.Load(r1, j);
@@ -79,6 +81,7 @@ internal static unsafe class SmallRowsGemm
                     if (m > 1) Vector256.Store(Fma.MultiplyAdd(a11, b1, Fma.MultiplyAdd(a10, b0, Vector256.Load(acc1 + j))), acc1 + j);
                     if (m > 2) Vector256.Store(Fma.MultiplyAdd(a21, b1, Fma.MultiplyAdd(a20, b0, Vector256.Load(acc2 + j))), acc2 + j);
                     if (m > 3) Vector256.Store(Fma.MultiplyAdd(a31, b1, Fma.MultiplyAdd(a30, b0, Vector256.Load(acc3 + j))), acc3 + j);
+                    if (m > 4) Vector256.Store(Fma.MultiplyAdd(a41, b1, Fma.MultiplyAdd(a40, b0, Vector256.Load(acc4 + j))), acc4 + j);
                 }
                 for (int j = wv; j < w; j++)
                 {
