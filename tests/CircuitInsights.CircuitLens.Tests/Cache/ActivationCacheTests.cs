@@ -52,7 +52,7 @@ public class ActivationCacheTests(DemoCacheFixture demo) : IClassFixture<DemoCac
         var progress = new SyncProgress(p => { if (p.Windows >= 100) cts.Cancel(); });
         Assert.ThrowsAny<OperationCanceledException>(() => builder.Run(progress, cts.Token));
         Assert.Equal("running", CacheManifest.Load(dir).Status);
-        builder.Run();
+        builder.Run(null, TestContext.Current.CancellationToken);
         AssertSameSketches(demo.CacheDir, dir);
     }
 
@@ -63,7 +63,7 @@ public class ActivationCacheTests(DemoCacheFixture demo) : IClassFixture<DemoCac
         for (int i = 0; i < 3; i++)
         {
             string d = Path.Combine(demo.Root, $"shard{i}");
-            new ActivationCacheBuilder(demo.Model, demo.Transcoders, demo.Corpus, d, demo.Options with { ShardIndex = i, ShardCount = 3 }).Run();
+            new ActivationCacheBuilder(demo.Model, demo.Transcoders, demo.Corpus, d, demo.Options with { ShardIndex = i, ShardCount = 3 }).Run(null, TestContext.Current.CancellationToken);
             shards.Add(d);
         }
         string merged = Path.Combine(demo.Root, "merged");

@@ -178,9 +178,10 @@ public sealed class PickleReaderTests
         for (int i = 0; i < 50_000; i++) b.AddRange([(byte)'h', 1, (byte)'h', 0, 0x85, (byte)'R', (byte)'0']);
         b.Add((byte)'N');
         b.Add((byte)'.');
+        // Generous bound: CI hosts are noisy; an unbounded copy loop would take minutes.
         var sw = System.Diagnostics.Stopwatch.StartNew();
         BadInput.ThrowsFile(() => Load(b.ToArray()), "work limit");
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"took {sw.Elapsed}");
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(20), $"took {sw.Elapsed}");
     }
 
     [Fact]
