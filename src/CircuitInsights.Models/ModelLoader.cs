@@ -24,6 +24,18 @@ public static class ModelLoader
         var (arch, spec, configPath) = ReadConfig(dir);
         var tokenizer = TokenizerLoader.Load(dir.Path);
         var source = TensorSources.Open(dir.Path);
+        // Packed copies of the weight matrices (same dtype as stored) dominate resident memory.
+        long bytes = source.Tensors.Where(t => t.Shape.Length == 2).Sum(t => t.ByteLength);
+        try
+        {
+            Tensors.MemoryGuard.Check(bytes, $"loading {dir} (packed weights)", "use a machine with more memory or bf16 weights");
+        }
+        catch
+        {
+            source.Dispose();
+            (tokenizer as IDisposable)?.Dispose();
+            throw;
+        }
         DecoderWeights weights;
         try
         {

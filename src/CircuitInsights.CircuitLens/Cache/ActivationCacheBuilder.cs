@@ -27,6 +27,10 @@ public sealed class ActivationCacheBuilder
         options.Validate();
         foreach (int l in options.Layers)
             if (!transcoders.Has(l)) throw new CircuitInsightsException($"--layers: the transcoder set has no layer {l} (it covers {string.Join(", ", transcoders.Layers)})");
+        long sketchBytes = options.Layers.Distinct().Count() * FeatureSketches.EstimateBytes(transcoders.Width, options.TopK, options.Reservoir);
+        long coactBytes = options.CoactivationPairs > 0 ? options.Layers.Distinct().Count() * (long)transcoders.Width * options.CoactivationPairs * 28 : 0;
+        Tensors.MemoryGuard.Check(sketchBytes + coactBytes, $"the activation-cache sketches of {options.Layers.Distinct().Count()} layers",
+            "cache fewer --layers at a time, or lower --top-k / --reservoir / --coactivation-pairs");
         _loaded = loaded;
         _model = new ReplacementModel(loaded.Decoder, transcoders);
         _options = options;

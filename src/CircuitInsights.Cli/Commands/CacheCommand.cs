@@ -22,6 +22,7 @@ public static class CacheCommand
         var reservoir = new Option<int>("--reservoir") { Description = "Uniform sample of active windows kept per feature.", DefaultValueFactory = _ => 128 };
         var pairs = new Option<int>("--coactivation-pairs") { Description = "Upstream features per target tracked for TWERA (0 = off).", DefaultValueFactory = _ => 16 };
         var batch = new Option<int>("--batch-size") { Description = "Windows per forward pass.", DefaultValueFactory = _ => 16 };
+        var checkpoint = new Option<int>("--checkpoint-windows") { Description = "Save progress every this many windows (0 = only at the end).", DefaultValueFactory = _ => 2000 };
         var samples = new Option<int>("--samples") { Description = "Contexts sampled per feature for CircuitLens.", DefaultValueFactory = _ => 100 };
         var bins = new Option<int>("--bins") { Description = "Activation bins of the sampler.", DefaultValueFactory = _ => 20 };
         var alpha = new Option<double>("--alpha") { Description = "Sampler weight exponent: weight = n_bin^-alpha.", DefaultValueFactory = _ => 0.9 };
@@ -29,18 +30,19 @@ public static class CacheCommand
         var shard = ShardOption.Create();
         var output = new Option<string>("--out", "-o") { Description = "Cache folder (rerun the same command to resume).", Required = true };
         var cmd = new Command("cache", "Cache transcoder activations over a corpus: per-feature statistics, top and sampled contexts, TWERA co-activation (resumable, shardable).");
-        foreach (var o in new Option[] { model, transcoders, format, corpus, textField, layers, contextLen, maxTokens, noBos, topK, reservoir, pairs, batch, samples, bins, alpha, seed, shard, output }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { model, transcoders, format, corpus, textField, layers, contextLen, maxTokens, noBos, topK, reservoir, pairs, batch, checkpoint, samples, bins, alpha, seed, shard, output }) cmd.Options.Add(o);
         cmd.SetAction(pr =>
         {
+            var (si, sn) = ShardOption.Parse(pr.GetValue(shard));
+            if (!File.Exists(pr.GetValue(corpus)) && !Directory.Exists(pr.GetValue(corpus))) throw new CircuitInsightsException($"{pr.GetValue(corpus)}: corpus file or folder not found");
             using var m = ModelOptions.Load(pr.GetValue(model)!, io);
             using var set = TranscoderOptions.Load(pr.GetValue(transcoders)!, pr.GetValue(format), io);
-            var (si, sn) = ShardOption.Parse(pr.GetValue(shard));
             int[] ls = pr.GetValue(layers) is { } text ? LayerList.Parse(text, m.Spec.Layers) : set.Layers.ToArray();
             var options = new CacheOptions
             {
                 Layers = ls, ContextLength = pr.GetValue(contextLen), PrependBos = !pr.GetValue(noBos), MaxTokens = pr.GetValue(maxTokens),
                 TextField = pr.GetValue(textField)!, TopK = pr.GetValue(topK), Reservoir = pr.GetValue(reservoir), CoactivationPairs = pr.GetValue(pairs),
-                BatchSize = pr.GetValue(batch), Seed = pr.GetValue(seed), ShardIndex = si, ShardCount = sn,
+                BatchSize = pr.GetValue(batch), CheckpointWindows = pr.GetValue(checkpoint), Seed = pr.GetValue(seed), ShardIndex = si, ShardCount = sn,
             };
             string dir = pr.GetValue(output)!;
             io.Note($"sketch memory ≈ {ls.Length * FeatureSketches.EstimateBytes(set.Width, options.TopK, options.Reservoir) / 1e6:F0} MB");

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using CircuitInsights.CircuitLens.Cache;
+using CircuitInsights.Cli;
+using CircuitInsights.Demo;
+using CircuitInsights.Testing;
+
+namespace CircuitInsights.Cli.Tests.Commands;
+
+/// <summary>The demo model written once for the CLI tests of a class.</summary>
+public sealed class DemoModelFixture : IDisposable
+{
+    public string Root { get; } = CheckpointDirectory.CreateTemp("ci-cli");
+    public string Dir => Path.Combine(Root, "demo");
+    public DemoManifest Manifest { get; }
+    public string Model => Path.Combine(Dir, Manifest.ModelDir);
+    public string Transcoders => Path.Combine(Dir, Manifest.TranscodersDir);
+    public string Corpus => Path.Combine(Dir, Manifest.CorpusDir, "demo.jsonl");
+
+    public DemoModelFixture() => Manifest = DemoModelGenerator.Generate(Dir);
+
+    public void Dispose() => Directory.Delete(Root, true);
+}
+
+public class CacheCommandTests(DemoModelFixture demo) : IClassFixture<DemoModelFixture>
+{
+    string[] CacheArgs(string output, params string[] extra) =>
+    [
+        "cache", "--model", demo.Model, "--transcoders", demo.Transcoders, "--corpus", demo.Corpus, "--context-len", "48",
+        "--max-tokens", "15000", "--batch-size", "4", "--checkpoint-windows", "24", "--out", output, .. extra,
+    ];
+
+    static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = CliApp.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public void Cache_KilledWithSigkillAndRerun_EqualsUninterruptedRun()
+    {
+        string reference = Path.Combine(demo.Root, "cache-ref");
+        var r = Run(CacheArgs(reference));
+        Assert.True(r.Code == 0, r.Err);
+
+        string killed = Path.Combine(demo.Root, "cache-killed");
+        string dll = typeof(CliApp).Assembly.Location;
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in CacheArgs(killed)) psi.ArgumentList.Add(a);
+        using (var process = Process.Start(psi)!)
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(5);
+            // Wait for the first checkpoint, then let it run a little into the next interval and kill it hard.
+            while (!(CacheManifest.TryLoad(killed) is { Status: "running", Windows: > 0 }) && !process.HasExited && DateTime.UtcNow < deadline) Thread.Sleep(50);
+            Thread.Sleep(Random.Shared.Next(0, 400));
+            if (!process.HasExited) process.Kill(entireProcessTree: true); // SIGKILL
+            process.WaitForExit();
+        }
+        var partial = CacheManifest.TryLoad(killed);
+        Assert.NotNull(partial);
+        r = Run(CacheArgs(killed));
+        Assert.True(r.Code == 0, r.Err);
+        foreach (int layer in new[] { 0, 1, 2 })
+            Assert.Equal(File.ReadAllBytes(CacheManifest.LayerFile(reference, layer)), File.ReadAllBytes(CacheManifest.LayerFile(killed, layer)));
+        Assert.Equal(File.ReadAllBytes(CacheManifest.ContextsFile(reference)), File.ReadAllBytes(CacheManifest.ContextsFile(killed)));
+        foreach (int layer in new[] { 0, 1, 2 })
+            Assert.Equal(File.ReadAllBytes(CacheManifest.SamplesFile(reference, layer)), File.ReadAllBytes(CacheManifest.SamplesFile(killed, layer)));
+    }
+
+    [Fact]
+    public void Cache_ShardsAsSeparateRunsThenMerge_EqualsSingleRun()
+    {
+        string single = Path.Combine(demo.Root, "cache-single");
+        Assert.Equal(0, Run(CacheArgs(single)).Code);
+        var shards = new List<string>();
+        for (int i = 0; i < 2; i++)
+        {
+            string d = Path.Combine(demo.Root, $"cache-shard{i}");
+            var r = Run(CacheArgs(d, "--shard", $"{i}/2"));
+            Assert.True(r.Code == 0, r.Err);
+            Assert.Contains("cache-merge", r.Out);
+            shards.Add(d);
+        }
+        string merged = Path.Combine(demo.Root, "cache-merged");
+        var m = Run(["cache-merge", "--model", demo.Model, "--out", merged, .. shards]);
+        Assert.True(m.Code == 0, m.Err);
+        foreach (int layer in new[] { 0, 1, 2 })
+        {
+            Assert.Equal(File.ReadAllBytes(CacheManifest.LayerFile(single, layer)), File.ReadAllBytes(CacheManifest.LayerFile(merged, layer)));
+            Assert.Equal(File.ReadAllBytes(CacheManifest.SamplesFile(single, layer)), File.ReadAllBytes(CacheManifest.SamplesFile(merged, layer)));
+        }
+    }
+
+    [Fact]
+    public void Cache_BadArguments_OneLineError()
+    {
+        var r = Run(CacheArgs(Path.Combine(demo.Root, "bad"), "--shard", "3/2"));
+        Assert.Equal(1, r.Code);
+        Assert.Equal("error: --shard '3/2': expected i/n with 0 ≤ i < n", r.Err.Trim());
+        r = Run(["cache", "--model", demo.Model, "--transcoders", demo.Transcoders, "--corpus", "/nonexistent.jsonl", "--out", Path.Combine(demo.Root, "bad2")]);
+        Assert.Equal(1, r.Code);
+        Assert.Contains("/nonexistent.jsonl", r.Err);
+    }
+}
