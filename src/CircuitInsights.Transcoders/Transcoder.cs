@@ -123,10 +123,19 @@ public class Transcoder : IDisposable
     public void AddDecoderRow(int layer, int feature, float activation, Span<float> destination)
     {
         var dec = DecoderFor(layer);
-        var row = new float[dec.Cols];
-        dec.CopyRow(feature, row);
-        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(row, activation, destination, destination);
+        if (dec.DType == DType.F32 && dec.IsRowContiguous)
+        {
+            var row = dec.F32Storage.Span.Slice(dec.Offset + feature * dec.RowStride, dec.Cols);
+            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(row, activation, destination, destination);
+            return;
+        }
+        var buffer = t_rowBuffer is { } b && b.Length >= dec.Cols ? b : t_rowBuffer = new float[dec.Cols];
+        var widened = buffer.AsSpan(0, dec.Cols);
+        dec.CopyRow(feature, widened);
+        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(widened, activation, destination, destination);
     }
+
+    [ThreadStatic] static float[]? t_rowBuffer;
 
     /// <summary>Adds the skip term x·W_skipᵀ for one input row to <paramref name="destination"/> [Dout].</summary>
     public void AddSkip(ReadOnlySpan<float> x, Span<float> destination)
