@@ -5,7 +5,7 @@ namespace CircuitInsights.Models.Components;
 
 /// <summary>
 /// The feed-forward sublayer with hooks. Plain (GPT-2): pre = m·W_in + b_in, post = act(pre), out = post·W_out + b_out.
-/// Gated (Gemma/Llama): pre = m·W_gate, pre_linear = m·W_in, post = act(pre) ⊙ pre_linear, out = post·W_out.
+/// Gated (Gemma/Llama): pre = m·W_gate (+ b_gate), pre_linear = m·W_in (+ b_in), post = act(pre) ⊙ pre_linear, out = post·W_out.
 /// </summary>
 internal static class MlpStage
 {
@@ -28,6 +28,7 @@ internal static class MlpStage
             var gate = w.Gate ?? throw new InvalidOperationException("gated MLP without gate weights");
             var linear = new float[(long)rows * f];
             Gemm.Multiply(mRef, gate, pre, f);
+            if (w.GateBias is { } bGate) RowOps.AddBias(pre, f, bGate);
             Gemm.Multiply(mRef, w.In, linear, f);
             if (w.InBias is { } bIn) RowOps.AddBias(linear, f, bIn);
             ctx.Emit(HookPoint.Block(layer, HookNames.MlpPre), pre, ctx.Batch, ctx.Positions, f);
