@@ -197,4 +197,80 @@ public class Gemma2ForwardTests
         Assert.Contains("[60, 40]", ex.Message);
         Assert.Contains("[64, 40]", ex.Message);
     }
+
+    [Fact]
+    public void ReadConfig_Gemma2_2B_GivesPublishedSpec()
+    {
+        // google/gemma-2-2b config.json (reference.md §1.2).
+        const string json = """
+        {"architectures": ["Gemma2ForCausalLM"], "attention_bias": false, "attention_dropout": 0.0, "attn_logit_softcapping": 50.0,
+         "bos_token_id": 2, "cache_implementation": "hybrid", "eos_token_id": 1, "final_logit_softcapping": 30.0, "head_dim": 256,
+         "hidden_act": "gelu_pytorch_tanh", "hidden_activation": "gelu_pytorch_tanh", "hidden_size": 2304, "initializer_range": 0.02,
+         "intermediate_size": 9216, "max_position_embeddings": 8192, "model_type": "gemma2", "num_attention_heads": 8,
+         "num_hidden_layers": 26, "num_key_value_heads": 4, "pad_token_id": 0, "query_pre_attn_scalar": 256, "rms_norm_eps": 1e-06,
+         "rope_theta": 10000.0, "sliding_window": 4096, "torch_dtype": "float32", "transformers_version": "4.42.4", "vocab_size": 256000}
+        """;
+        var spec = new Gemma2Architecture().ReadConfig(JsonConfig.Parse(json, "config.json"));
+        Assert.Equal((26, 2304, 8, 4, 256, 9216, 256000), (spec.Layers, spec.DModel, spec.Heads, spec.KvHeads, spec.HeadDim, spec.DMlp, spec.Vocab));
+        Assert.Equal(1f / 16, spec.AttentionScale);
+        Assert.Equal((50f, 30f, 4096), (spec.AttentionLogitSoftcap, spec.FinalLogitSoftcap, spec.SlidingWindow));
+        Assert.Equal(Enumerable.Range(0, 26).Select(l => l % 2 == 0), spec.SlidingWindowLayers!);
+        Assert.Equal((1e-6f, 1f), (spec.NormEps, spec.NormGainOffset));
+        Assert.True(spec.PostAttentionNorm && spec.PostMlpNorm && spec.TiedEmbeddings);
+        Assert.Equal(new RopeSpec(10000.0, 256), spec.Rope);
+        Assert.Equal((MlpKind.Gated, ActivationKind.GeluTanh), (spec.Mlp, spec.Activation));
+        foreach (var dtype in new[] { DType.F32, DType.BF16, DType.F16 }) Assert.Equal(48f, Gemma2Architecture.EmbeddingNormalizer(2304, dtype));
+        Assert.Equal(1 + 26 * 11 + 1, Gemma2WeightMap.ExpectedTensors(spec).Count());
+        Assert.Contains(("model.layers.25.self_attn.q_proj.weight", new[] { 2048, 2304 }), Gemma2WeightMap.ExpectedTensors(spec).Select(t => (t.Name, t.Shape)), new TensorComparer());
+    }
+
+    sealed class TensorComparer : IEqualityComparer<(string, int[])>
+    {
+        public bool Equals((string, int[]) a, (string, int[]) b) => a.Item1 == b.Item1 && a.Item2.SequenceEqual(b.Item2);
+        public int GetHashCode((string, int[]) t) => t.Item1.GetHashCode();
+    }
+
+    [Fact]
+    public void ReadConfig_AbsentKeysTakeHfDefaults_NullDisables()
+    {
+        var json = SyntheticGemma2.ConfigJson(Config, DType.F32);
+        foreach (var key in new[] { "attn_logit_softcapping", "final_logit_softcapping", "sliding_window", "query_pre_attn_scalar", "head_dim" }) json.Remove(key);
+        var spec = SyntheticModels.ReadConfig(new Gemma2Architecture(), json);
+        Assert.Equal((50f, 30f, 4096, 256), (spec.AttentionLogitSoftcap, spec.FinalLogitSoftcap, spec.SlidingWindow, spec.HeadDim));
+        Assert.Equal(1f / 16, spec.AttentionScale);
+        json["attn_logit_softcapping"] = null; json["final_logit_softcapping"] = null; json["sliding_window"] = null;
+        spec = SyntheticModels.ReadConfig(new Gemma2Architecture(), json);
+        Assert.Equal((null, null, null), (spec.AttentionLogitSoftcap, spec.FinalLogitSoftcap, spec.SlidingWindow));
+        Assert.False(spec.UsesSlidingWindow(0));
+    }
+
+    [Theory]
+    [InlineData("hidden_activation", "relu", "hidden_activation 'relu' is not supported")]
+    [InlineData("layer_types", "bad", "layer_types")]
+    [InlineData("rope_scaling", "llama3", "'llama3' is not supported")]
+    [InlineData("attn_logit_softcapping", "-1", "attn_logit_softcapping")]
+    public void ReadConfig_BadValue_IsOneLineNamingTheKey(string key, string value, string expected)
+    {
+        var json = SyntheticGemma2.ConfigJson(Config, DType.F32);
+        json[key] = key switch
+        {
+            "layer_types" => new[] { "sliding_attention", "full_attention" },
+            "rope_scaling" => new Dictionary<string, object> { ["rope_type"] = value, ["factor"] = 8.0 },
+            "attn_logit_softcapping" => -1.0,
+            _ => value,
+        };
+        var ex = Assert.Throws<InvalidModelFileException>(() => SyntheticModels.ReadConfig(new Gemma2Architecture(), json));
+        Assert.Contains(expected, ex.Message);
+        Assert.StartsWith("config.json", ex.Message);
+        Assert.DoesNotContain('\n', ex.Message);
+    }
+
+    [Fact]
+    public void ReadConfig_RopeParameters_Transformers5_GivesSameSpec()
+    {
+        var a = SyntheticModels.ReadConfig(new Gemma2Architecture(), SyntheticGemma2.ConfigJson(Config with { RopeTheta = 5000 }, DType.F32));
+        var b = SyntheticModels.ReadConfig(new Gemma2Architecture(), SyntheticGemma2.ConfigJson(Config with { RopeParameters = true, RopeTheta = 5000 }, DType.F32));
+        Assert.Equal(new RopeSpec(5000, Config.HeadDim), a.Rope);
+        Assert.Equal(a.Rope, b.Rope);
+    }
 }
