@@ -8,7 +8,7 @@ namespace CircuitInsights.Models.Architectures;
 /// per block <c>{p}self_attn.{q,k,v,o}_proj.weight</c> and <c>{p}mlp.{gate,up,down}_proj.weight</c>, optional
 /// <c>.bias</c> tensors. <c>nn.Linear</c> stores its weight as [out, in] and computes x·Wᵀ + b, so the canonical
 /// x·W operand [in, out] is the transposed view of the stored tensor — a view over the mapped file, never a copy
-/// (the packed GEMM operand is the only copy).
+/// (the packed GEMM operand is the only copy; the view's pages are then released, see <see cref="ResidentPages"/>).
 /// </summary>
 public static class LinearLayerLayout
 {
@@ -54,7 +54,7 @@ public static class LinearLayerLayout
         var o = Linear(r, p + "self_attn.o_proj.weight", qw, d);
         return new AttentionWeights
         {
-            Q = PackedMatrix.Pack(q), K = PackedMatrix.Pack(k), V = PackedMatrix.Pack(v), O = PackedMatrix.Pack(o),
+            Q = ResidentPages.Pack(q), K = ResidentPages.Pack(k), V = ResidentPages.Pack(v), O = ResidentPages.Pack(o),
             QRaw = q, KRaw = k, VRaw = v, ORaw = o,
             QBias = bias ? r.Vector(p + "self_attn.q_proj.bias", qw) : null,
             KBias = bias ? r.Vector(p + "self_attn.k_proj.bias", kvw) : null,
@@ -72,7 +72,7 @@ public static class LinearLayerLayout
         var down = Linear(r, p + "mlp.down_proj.weight", f, d);
         return new MlpWeights
         {
-            Gate = PackedMatrix.Pack(gate), In = PackedMatrix.Pack(up), Out = PackedMatrix.Pack(down),
+            Gate = ResidentPages.Pack(gate), In = ResidentPages.Pack(up), Out = ResidentPages.Pack(down),
             GateRaw = gate, InRaw = up, OutRaw = down,
             GateBias = bias ? r.Vector(p + "mlp.gate_proj.bias", f) : null,
             InBias = bias ? r.Vector(p + "mlp.up_proj.bias", f) : null,

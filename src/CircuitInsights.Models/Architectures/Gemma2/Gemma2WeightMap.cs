@@ -63,7 +63,7 @@ public static class Gemma2WeightMap
             TokenEmbedding = embed,
             Blocks = blocks,
             FinalNorm = Norm(r, "norm.weight", d),
-            Unembed = PackedMatrix.Pack(unembed),
+            Unembed = ResidentPages.Pack(unembed),
             UnembedRaw = unembed,
             Owners = [source],
         };

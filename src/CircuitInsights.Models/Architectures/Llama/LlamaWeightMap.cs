@@ -62,7 +62,7 @@ public static class LlamaWeightMap
             TokenEmbedding = embed,
             Blocks = blocks,
             FinalNorm = new NormWeights(r.Vector("norm.weight", d), null),
-            Unembed = PackedMatrix.Pack(unembed),
+            Unembed = ResidentPages.Pack(unembed),
             UnembedRaw = unembed,
             Owners = [source],
         };
