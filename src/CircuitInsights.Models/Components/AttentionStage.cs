@@ -76,18 +76,15 @@ internal static class AttentionStage
         var kh = MatrixRef.FromF32(k, t, dh, offset: b * t * spec.KvWidth + kvh * dh, rowStride: spec.KvWidth);
         Gemm.Multiply(qh, kh.Transposed(), scores, t);
         float scale = spec.AttentionScale;
-        float? cap = spec.AttentionLogitSoftcap;
         for (int p = 0; p < t; p++)
         {
             var row = scores.Slice(p * t, t);
             int first = window is int w ? Math.Max(0, p - w + 1) : 0;
-            for (int s = 0; s < t; s++)
-            {
-                if (s > p || s < first) { row[s] = float.NegativeInfinity; continue; }
-                float x = row[s] * scale;
-                if (cap is float c) x = c * MathF.Tanh(x / c);
-                row[s] = x;
-            }
+            var visible = row[first..(p + 1)];
+            if (spec.AttentionLogitSoftcap is float c) DecoderModel.SoftCap(visible, c, scale);
+            else System.Numerics.Tensors.TensorPrimitives.Multiply(visible, scale, visible);
+            row[..first].Fill(float.NegativeInfinity);
+            row[(p + 1)..].Fill(float.NegativeInfinity);
         }
     }
 
