@@ -17,9 +17,10 @@ internal static class AttentionStage
         int rows = ctx.Rows, d = spec.DModel, hq = spec.Heads, hkv = spec.KvHeads, dh = spec.HeadDim;
         int qw = spec.QueryWidth, kvw = spec.KvWidth;
         var uRef = MatrixRef.FromF32(u, rows, d);
-        var q = new float[rows * qw];
-        var k = new float[rows * kvw];
-        var v = new float[rows * kvw];
+        HookPoint H(string name) => HookPoint.Block(layer, name);
+        var q = ctx.Scratch("attn.q", (long)rows * qw, H(HookNames.Q), H(HookNames.RotQ));
+        var k = ctx.Scratch("attn.k", (long)rows * kvw, H(HookNames.K), H(HookNames.RotK));
+        var v = ctx.Scratch("attn.v", (long)rows * kvw, H(HookNames.V));
         Gemm.Multiply(uRef, w.Q, q, qw);
         Gemm.Multiply(uRef, w.K, k, kvw);
         Gemm.Multiply(uRef, w.V, v, kvw);
@@ -37,7 +38,7 @@ internal static class AttentionStage
             ctx.Emit(HookPoint.Block(layer, HookNames.RotK), k, ctx.Batch, ctx.Positions, hkv, dh);
         }
 
-        var z = new float[rows * qw];
+        var z = ctx.Scratch("attn.z", (long)rows * qw, H(HookNames.Z));
         var scoresHook = HookPoint.Block(layer, HookNames.AttnScores);
         var patternHook = HookPoint.Block(layer, HookNames.Pattern);
         int t = ctx.Positions, pairs = ctx.Batch * hq;

@@ -15,28 +15,31 @@ internal static class MlpStage
     {
         int rows = ctx.Rows, d = spec.DModel, f = spec.DMlp;
         var mRef = MatrixRef.FromF32(m, rows, d);
-        var pre = new float[(long)rows * f];
+        var preHook = HookPoint.Block(layer, HookNames.MlpPre);
+        var linearHook = HookPoint.Block(layer, HookNames.MlpPreLinear);
+        var postHook = HookPoint.Block(layer, HookNames.MlpPost);
+        var pre = ctx.Scratch("mlp.pre", (long)rows * f, preHook, postHook);
         if (spec.Mlp == MlpKind.Plain)
         {
             Gemm.Multiply(mRef, w.In, pre, f);
             if (w.InBias is { } bIn) RowOps.AddBias(pre, f, bIn);
-            ctx.Emit(HookPoint.Block(layer, HookNames.MlpPre), pre, ctx.Batch, ctx.Positions, f);
+            ctx.Emit(preHook, pre, ctx.Batch, ctx.Positions, f);
             Activate(spec.Activation, pre);
         }
         else
         {
             var gate = w.Gate ?? throw new InvalidOperationException("gated MLP without gate weights");
-            var linear = new float[(long)rows * f];
+            var linear = ctx.Scratch("mlp.linear", (long)rows * f, linearHook);
             Gemm.Multiply(mRef, gate, pre, f);
             if (w.GateBias is { } bGate) RowOps.AddBias(pre, f, bGate);
             Gemm.Multiply(mRef, w.In, linear, f);
             if (w.InBias is { } bIn) RowOps.AddBias(linear, f, bIn);
-            ctx.Emit(HookPoint.Block(layer, HookNames.MlpPre), pre, ctx.Batch, ctx.Positions, f);
-            ctx.Emit(HookPoint.Block(layer, HookNames.MlpPreLinear), linear, ctx.Batch, ctx.Positions, f);
+            ctx.Emit(preHook, pre, ctx.Batch, ctx.Positions, f);
+            ctx.Emit(linearHook, linear, ctx.Batch, ctx.Positions, f);
             Activate(spec.Activation, pre);
             System.Numerics.Tensors.TensorPrimitives.Multiply(pre, linear, pre);
         }
-        ctx.Emit(HookPoint.Block(layer, HookNames.MlpPost), pre, ctx.Batch, ctx.Positions, f);
+        ctx.Emit(postHook, pre, ctx.Batch, ctx.Positions, f);
         Gemm.Multiply(MatrixRef.FromF32(pre, rows, f), w.Out, output, d);
         if (w.OutBias is { } bOut) RowOps.AddBias(output.AsSpan(0, rows * d), d, bOut);
     }
