@@ -55,6 +55,11 @@ public sealed record DecoderSpec
     /// <summary>Gemma-2: RMSNorm on the MLP output before it is added to the residual.</summary>
     public bool PostMlpNorm { get; init; }
 
+    /// <summary>q/k/v/o projections carry biases (GPT-2 always; HF <c>attention_bias</c> for Llama and Gemma-2).</summary>
+    public bool AttentionBias { get; init; }
+    /// <summary>MLP projections carry biases (GPT-2 always; HF <c>mlp_bias</c> for Llama).</summary>
+    public bool MlpBias { get; init; }
+
     public required MlpKind Mlp { get; init; }
     public required ActivationKind Activation { get; init; }
 

@@ -47,7 +47,7 @@ public static class ModelLoader
             (tokenizer as IDisposable)?.Dispose();
             throw;
         }
-        spec = spec with { WeightDType = weights.TokenEmbedding.DType };
+        spec = arch.WithWeights(spec, weights);
         return new TransformerModel { Decoder = new DecoderModel(spec, weights), Tokenizer = tokenizer, Directory = dir, ConfigPath = configPath };
     }
 }

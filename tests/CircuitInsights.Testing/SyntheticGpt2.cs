@@ -10,7 +10,7 @@ public static class SyntheticGpt2
     public static DecoderSpec Spec(Config c) => new()
     {
         Architecture = "gpt2", Layers = c.Layers, DModel = c.DModel, Heads = c.Heads, KvHeads = c.Heads, HeadDim = c.DModel / c.Heads,
-        DMlp = c.DMlp, Vocab = c.Vocab, MaxPositions = c.Positions, Norm = NormKind.LayerNorm, NormEps = c.Eps,
+        DMlp = c.DMlp, Vocab = c.Vocab, MaxPositions = c.Positions, Norm = NormKind.LayerNorm, NormEps = c.Eps, AttentionBias = true, MlpBias = true,
         Mlp = MlpKind.Plain, Activation = ActivationKind.GeluTanh, Positions = PositionKind.Learned,
         AttentionScale = 1f / MathF.Sqrt(c.DModel / c.Heads),
     };

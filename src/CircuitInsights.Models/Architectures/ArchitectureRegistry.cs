@@ -1,4 +1,6 @@
+using CircuitInsights.Models.Architectures.Gemma2;
 using CircuitInsights.Models.Architectures.Gpt2;
+using CircuitInsights.Models.Architectures.Llama;
 
 namespace CircuitInsights.Models.Architectures;
 
@@ -11,6 +13,8 @@ public static class ArchitectureRegistry
     static ArchitectureRegistry()
     {
         Register(new Gpt2Architecture());
+        Register(new Gemma2Architecture());
+        Register(new LlamaArchitecture());
     }
 
     public static void Register(IArchitecture architecture)

@@ -19,4 +19,8 @@ public interface IArchitecture
 
     /// <summary>Maps the checkpoint to canonical weights (views + packed copies), validating names, shapes and dtypes.</summary>
     DecoderWeights LoadWeights(ITensorSource source, DecoderSpec spec);
+
+    /// <summary>The spec completed with what only the stored weights tell (their dtype; e.g. Gemma's embedding normaliser is
+    /// rounded to it). Called by <see cref="ModelLoader"/> after <see cref="LoadWeights"/>.</summary>
+    DecoderSpec WithWeights(DecoderSpec spec, DecoderWeights weights) => spec with { WeightDType = weights.TokenEmbedding.DType };
 }

@@ -26,6 +26,13 @@ public sealed class WeightReader
 
     TensorData Load(string name, int[] expected)
     {
+        Check(name, expected);
+        return _source.Load(Prefix + name);
+    }
+
+    /// <summary>Checks that a tensor exists with the expected shape and a float dtype, without reading its data.</summary>
+    public void Check(string name, int[] expected)
+    {
         string key = Prefix + name;
         if (!_source.TryGetInfo(key, out var info))
             throw new InvalidModelFileException(_source.Location, $"missing tensor '{key}' (expected shape [{string.Join(", ", expected)}])");
@@ -33,7 +40,13 @@ public sealed class WeightReader
             throw new InvalidModelFileException(info.File, $"tensor '{key}' has shape {info.ShapeText}, expected [{string.Join(", ", expected)}] (from config)");
         if (!DTypes.IsKernelFloat(info.DType))
             throw new InvalidModelFileException(info.File, $"tensor '{key}' has dtype {info.DType}, expected F32, BF16 or F16");
-        return _source.Load(key);
+    }
+
+    /// <summary>Checks every tensor of <paramref name="expected"/> in order (names relative to <see cref="Prefix"/>), so a
+    /// broken checkpoint is reported deterministically before any weight is packed.</summary>
+    public void CheckAll(IEnumerable<(string Name, int[] Shape)> expected)
+    {
+        foreach (var (name, shape) in expected) Check(name, shape);
     }
 
     /// <summary>A 2-D weight as a view over the checkpoint memory (no copy).</summary>

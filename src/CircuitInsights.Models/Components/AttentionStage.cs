@@ -17,9 +17,10 @@ internal static class AttentionStage
         int rows = ctx.Rows, d = spec.DModel, hq = spec.Heads, hkv = spec.KvHeads, dh = spec.HeadDim;
         int qw = spec.QueryWidth, kvw = spec.KvWidth;
         var uRef = MatrixRef.FromF32(u, rows, d);
-        var q = new float[rows * qw];
-        var k = new float[rows * kvw];
-        var v = new float[rows * kvw];
+        HookPoint H(string name) => HookPoint.Block(layer, name);
+        var q = ctx.Scratch("attn.q", (long)rows * qw, H(HookNames.Q), H(HookNames.RotQ));
+        var k = ctx.Scratch("attn.k", (long)rows * kvw, H(HookNames.K), H(HookNames.RotK));
+        var v = ctx.Scratch("attn.v", (long)rows * kvw, H(HookNames.V));
         ForwardProfile.Run(ctx.Profile, ForwardProfile.ProjectionGemm, () =>
         {
             Gemm.Multiply(uRef, w.Q, q, qw);
@@ -40,7 +41,7 @@ internal static class AttentionStage
             ctx.Emit(HookPoint.Block(layer, HookNames.RotK), k, ctx.Batch, ctx.Positions, hkv, dh);
         }
 
-        var z = new float[rows * qw];
+        var z = ctx.Scratch("attn.z", (long)rows * qw, H(HookNames.Z));
         var scoresHook = HookPoint.Block(layer, HookNames.AttnScores);
         var patternHook = HookPoint.Block(layer, HookNames.Pattern);
         int t = ctx.Positions, pairs = ctx.Batch * hq;
@@ -85,18 +86,15 @@ internal static class AttentionStage
         var kh = MatrixRef.FromF32(k, t, dh, offset: b * t * spec.KvWidth + kvh * dh, rowStride: spec.KvWidth);
         Gemm.Multiply(qh, kh.Transposed(), scores, t);
         float scale = spec.AttentionScale;
-        float? cap = spec.AttentionLogitSoftcap;
         for (int p = 0; p < t; p++)
         {
             var row = scores.Slice(p * t, t);
             int first = window is int w ? Math.Max(0, p - w + 1) : 0;
-            for (int s = 0; s < t; s++)
-            {
-                if (s > p || s < first) { row[s] = float.NegativeInfinity; continue; }
-                float x = row[s] * scale;
-                if (cap is float c) x = c * MathF.Tanh(x / c);
-                row[s] = x;
-            }
+            var visible = row[first..(p + 1)];
+            if (spec.AttentionLogitSoftcap is float c) DecoderModel.SoftCap(visible, c, scale);
+            else System.Numerics.Tensors.TensorPrimitives.Multiply(visible, scale, visible);
+            row[..first].Fill(float.NegativeInfinity);
+            row[(p + 1)..].Fill(float.NegativeInfinity);
         }
     }
 

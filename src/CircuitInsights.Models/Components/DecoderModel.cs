@@ -156,9 +156,22 @@ public sealed class DecoderModel : IDisposable
         if (Spec.FinalLogitSoftcap is float cap)
         {
             if (options.KeepPreSoftcapLogits) pre = (float[])logits.Clone();
-            for (int i = 0; i < logits.Length; i++) logits[i] = cap * MathF.Tanh(logits[i] / cap);
+            SoftCap(logits, cap);
         }
         return (logits, shape, pre);
+    }
+
+    /// <summary>x ← cap·tanh(scale·x / cap), vectorised, in chunks.</summary>
+    internal static void SoftCap(Span<float> x, float cap, float scale = 1f)
+    {
+        const int Chunk = 1 << 20;
+        for (int start = 0; start < x.Length; start += Chunk)
+        {
+            var part = x.Slice(start, Math.Min(Chunk, x.Length - start));
+            System.Numerics.Tensors.TensorPrimitives.Multiply(part, scale / cap, part);
+            System.Numerics.Tensors.TensorPrimitives.Tanh(part, part);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(part, cap, part);
+        }
     }
 
     public void Dispose() => Weights.Dispose();

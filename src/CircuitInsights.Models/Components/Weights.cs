@@ -36,6 +36,8 @@ public sealed class MlpWeights
     public MatrixRef? GateRaw { get; init; }
     public required MatrixRef OutRaw { get; init; }
     public float[]? InBias { get; init; }
+    /// <summary>[F] gate-projection bias of gated MLPs (Llama <c>mlp_bias</c>), or null.</summary>
+    public float[]? GateBias { get; init; }
     public float[]? OutBias { get; init; }
 }
 

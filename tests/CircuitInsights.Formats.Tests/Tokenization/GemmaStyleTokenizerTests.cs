@@ -1,11 +1,11 @@
 using CircuitInsights.Formats.Tokenization;
-using static CircuitInsights.Formats.Tests.Tokenization.SyntheticTokenizers;
+using static CircuitInsights.Testing.Tokenization.SyntheticTokenizers;
 
 namespace CircuitInsights.Formats.Tests.Tokenization;
 
 /// <summary>A tokenizer.json in Gemma-2's format (normalizer " " → "▁", no pre-tokenizer, BPE with byte fallback, TemplateProcessing
 /// adding &lt;bos&gt; = 2), encoded by the real Hugging Face library. Expected ids are derived by hand from
-/// <see cref="SyntheticTokenizers.Gemma"/>: the whole normalized text is one BPE word; its characters start as symbols (a character
+/// <see cref="CircuitInsights.Testing.Tokenization.SyntheticTokenizers.Gemma"/>: the whole normalized text is one BPE word; its characters start as symbols (a character
 /// missing from the vocabulary becomes its UTF-8 bytes as &lt;0xXX&gt; pieces, id 7 + byte); then the adjacent pair with the lowest
 /// merge rank is merged, leftmost first on ties, until no pair has a merge.</summary>
 public sealed class GemmaStyleTokenizerTests : IDisposable
@@ -13,7 +13,7 @@ public sealed class GemmaStyleTokenizerTests : IDisposable
     private readonly TempDirectory _dir = new();
     private readonly HuggingFaceTokenizer _tok;
 
-    public GemmaStyleTokenizerTests() => _tok = HuggingFaceTokenizer.Load(WriteTo(_dir, Gemma()));
+    public GemmaStyleTokenizerTests() => _tok = HuggingFaceTokenizer.Load(WriteTo(_dir.Path, Gemma()));
 
     public void Dispose()
     {
@@ -76,7 +76,7 @@ public sealed class GemmaStyleTokenizerTests : IDisposable
             ["behavior"] = "MergedWithPrevious", ["invert"] = false,
         };
         using var dir = new TempDirectory();
-        using var tok = HuggingFaceTokenizer.Load(WriteTo(dir, json));
+        using var tok = HuggingFaceTokenizer.Load(WriteTo(dir.Path, json));
         foreach (var row in Cases)
         {
             var (text, expected) = row.Data;
@@ -99,7 +99,7 @@ public sealed class GemmaStyleTokenizerTests : IDisposable
     public void Load_WithConfigFiles_TakesAddBosAndEosFromThem()
     {
         using var dir = new TempDirectory();
-        WriteTo(dir, Gemma());
+        WriteTo(dir.Path, Gemma());
         dir.Write("tokenizer_config.json", """{"add_bos_token": false, "add_eos_token": false, "bos_token": "<bos>", "eos_token": "<eos>"}""");
         using var tok = HuggingFaceTokenizer.Load(dir.File("tokenizer.json"));
         Assert.False(tok.AddsBosByDefault);

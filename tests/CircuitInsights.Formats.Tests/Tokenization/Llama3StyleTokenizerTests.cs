@@ -1,11 +1,11 @@
 using CircuitInsights.Formats.Tokenization;
-using static CircuitInsights.Formats.Tests.Tokenization.SyntheticTokenizers;
+using static CircuitInsights.Testing.Tokenization.SyntheticTokenizers;
 
 namespace CircuitInsights.Formats.Tests.Tokenization;
 
 /// <summary>A tokenizer.json in Llama-3's format (Split by the Llama-3 regex, ByteLevel without regex, BPE with ignore_merges,
 /// post-processor Sequence[ByteLevel, TemplateProcessing(&lt;|begin_of_text|&gt;)]), encoded by the real Hugging Face library.
-/// Expected ids are derived by hand from <see cref="SyntheticTokenizers.Llama3"/>: the regex splits the text; each part's UTF-8
+/// Expected ids are derived by hand from <see cref="CircuitInsights.Testing.Tokenization.SyntheticTokenizers.Llama3"/>: the regex splits the text; each part's UTF-8
 /// bytes become byte-level characters (id = byte value: 'a' = 97, space 'Ġ' = 32, '\n' 'Ċ' = 10); a part that is itself in the
 /// vocabulary is taken whole (ignore_merges); otherwise the lowest-rank merge is applied repeatedly, leftmost first on ties.</summary>
 public sealed class Llama3StyleTokenizerTests : IDisposable
@@ -15,7 +15,7 @@ public sealed class Llama3StyleTokenizerTests : IDisposable
 
     public Llama3StyleTokenizerTests()
     {
-        WriteTo(_dir, Llama3());
+        WriteTo(_dir.Path, Llama3());
         _dir.Write("tokenizer_config.json", """{"bos_token": "<|begin_of_text|>", "eos_token": "<|end_of_text|>", "model_max_length": 131072}""");
         _tok = HuggingFaceTokenizer.Load(_dir.File("tokenizer.json"));
     }
@@ -86,7 +86,7 @@ public sealed class Llama3StyleTokenizerTests : IDisposable
     {
         // As in the @lenml Llama-3 tokenizer.json (post_processor = ByteLevel only); BOS still named by tokenizer_config.json.
         using var dir = new TempDirectory();
-        WriteTo(dir, Llama3(templateAddsBos: false));
+        WriteTo(dir.Path, Llama3(templateAddsBos: false));
         dir.Write("tokenizer_config.json", """{"bos_token": {"content": "<|begin_of_text|>", "special": true}, "eos_token": "<|end_of_text|>"}""");
         using var tok = HuggingFaceTokenizer.Load(dir.File("tokenizer.json"));
         Assert.False(tok.AddsBosByDefault);
@@ -99,7 +99,7 @@ public sealed class Llama3StyleTokenizerTests : IDisposable
     public void Load_ConfigJsonOnly_GivesEosFromEosTokenIdList()
     {
         using var dir = new TempDirectory();
-        WriteTo(dir, Llama3());
+        WriteTo(dir.Path, Llama3());
         dir.Write("config.json", """{"bos_token_id": 272, "eos_token_id": [273, 274], "model_type": "llama"}""");
         using var tok = HuggingFaceTokenizer.Load(dir.File("tokenizer.json"));
         Assert.Equal(BeginOfText, tok.BosTokenId);

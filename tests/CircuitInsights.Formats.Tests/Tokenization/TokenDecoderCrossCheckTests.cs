@@ -1,5 +1,5 @@
 using CircuitInsights.Formats.Tokenization;
-using static CircuitInsights.Formats.Tests.Tokenization.SyntheticTokenizers;
+using static CircuitInsights.Testing.Tokenization.SyntheticTokenizers;
 
 namespace CircuitInsights.Formats.Tests.Tokenization;
 
@@ -25,7 +25,7 @@ public sealed class TokenDecoderCrossCheckTests
     public void Decode_GemmaStyle_MatchesLibrary()
     {
         using var dir = new TempDirectory();
-        using var tok = HuggingFaceTokenizer.Load(WriteTo(dir, Gemma()));
+        using var tok = HuggingFaceTokenizer.Load(WriteTo(dir.Path, Gemma()));
         CheckRandomSequences(tok, 1);
     }
 
@@ -33,7 +33,7 @@ public sealed class TokenDecoderCrossCheckTests
     public void Decode_Llama3Style_MatchesLibrary()
     {
         using var dir = new TempDirectory();
-        using var tok = HuggingFaceTokenizer.Load(WriteTo(dir, Llama3()));
+        using var tok = HuggingFaceTokenizer.Load(WriteTo(dir.Path, Llama3()));
         CheckRandomSequences(tok, 2);
     }
 
@@ -56,7 +56,7 @@ public sealed class TokenDecoderCrossCheckTests
     public void DecodeSkippingSpecialTokens_DropsSpecials_DecodeKeepsThem()
     {
         using var dir = new TempDirectory();
-        using var tok = HuggingFaceTokenizer.Load(WriteTo(dir, Gemma()));
+        using var tok = HuggingFaceTokenizer.Load(WriteTo(dir.Path, Gemma()));
         int[] ids = tok.Encode(" the");
         Assert.Equal(" the", tok.DecodeSkippingSpecialTokens(ids));
         Assert.Equal("<bos> the", tok.Decode(ids));

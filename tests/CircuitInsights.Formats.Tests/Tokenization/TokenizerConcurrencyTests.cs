@@ -1,5 +1,5 @@
 using CircuitInsights.Formats.Tokenization;
-using static CircuitInsights.Formats.Tests.Tokenization.SyntheticTokenizers;
+using static CircuitInsights.Testing.Tokenization.SyntheticTokenizers;
 
 namespace CircuitInsights.Formats.Tests.Tokenization;
 
@@ -11,8 +11,8 @@ public sealed class TokenizerConcurrencyTests
     {
         using var dir1 = new TempDirectory();
         using var dir2 = new TempDirectory();
-        using var gemma = HuggingFaceTokenizer.Load(WriteTo(dir1, Gemma()));
-        using var llama = HuggingFaceTokenizer.Load(WriteTo(dir2, Llama3()));
+        using var gemma = HuggingFaceTokenizer.Load(WriteTo(dir1.Path, Gemma()));
+        using var llama = HuggingFaceTokenizer.Load(WriteTo(dir2.Path, Llama3()));
         var gpt2 = Gpt2TokenizerFiles.Load();
         ITokenizer[] toks = [gemma, llama, gpt2];
         string[] texts = ["the cat", "  the\n\n cat 12345 café 中😀", "<|begin_of_text|>i'll", "a     b", ""];
@@ -31,7 +31,7 @@ public sealed class TokenizerConcurrencyTests
     public void LoadAndDispose_FromManyThreads_DoesNotCrash()
     {
         using var dir = new TempDirectory();
-        string file = WriteTo(dir, Llama3());
+        string file = WriteTo(dir.Path, Llama3());
         Parallel.For(0, 40, new ParallelOptions { MaxDegreeOfParallelism = 8 }, _ =>
         {
             var tok = HuggingFaceTokenizer.Load(file);

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using CircuitInsights.Formats.Tokenization;
-using static CircuitInsights.Formats.Tests.Tokenization.SyntheticTokenizers;
+using static CircuitInsights.Testing.Tokenization.SyntheticTokenizers;
 
 namespace CircuitInsights.Formats.Tests.Tokenization;
 
@@ -22,7 +22,7 @@ public sealed class TokenizerErrorTests
     {
         var json = Gemma();
         edit(json);
-        WriteTo(dir, json);
+        WriteTo(dir.Path, json);
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class TokenizerErrorTests
     public void Load_MalformedTokenizerConfig_NamesIt()
     {
         using var dir = new TempDirectory();
-        WriteTo(dir, Gemma());
+        WriteTo(dir.Path, Gemma());
         dir.Write("tokenizer_config.json", "{\"add_bos_token\": \"yes\"}");
         LoadFails(dir, "tokenizer_config.json", "add_bos_token: expected true or false, found the string \"yes\"");
     }
@@ -111,7 +111,7 @@ public sealed class TokenizerErrorTests
     public void Load_BosTokenNotInVocabulary_NamesConfigFile()
     {
         using var dir = new TempDirectory();
-        WriteTo(dir, Llama3(templateAddsBos: false));
+        WriteTo(dir.Path, Llama3(templateAddsBos: false));
         dir.Write("special_tokens_map.json", "{\"bos_token\": \"<s>\"}");
         LoadFails(dir, "special_tokens_map.json", "bos_token: \"<s>\" is not in the vocabulary of tokenizer.json");
     }
@@ -120,7 +120,7 @@ public sealed class TokenizerErrorTests
     public void Load_ConfigEosIdOutOfRange_NamesConfigJson()
     {
         using var dir = new TempDirectory();
-        WriteTo(dir, Llama3());
+        WriteTo(dir.Path, Llama3());
         dir.Write("config.json", "{\"eos_token_id\": 128001}");
         LoadFails(dir, "config.json", "eos_token_id: expected a token id in [0, 275)");
     }
@@ -179,7 +179,7 @@ public sealed class TokenizerErrorTests
     public void Encode_AfterDispose_ThrowsObjectDisposed()
     {
         using var dir = new TempDirectory();
-        var tok = HuggingFaceTokenizer.Load(WriteTo(dir, Gemma()));
+        var tok = HuggingFaceTokenizer.Load(WriteTo(dir.Path, Gemma()));
         tok.Dispose();
         Assert.Throws<ObjectDisposedException>(() => tok.Encode("a"));
     }

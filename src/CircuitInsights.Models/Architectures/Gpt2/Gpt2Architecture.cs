@@ -38,6 +38,8 @@ public sealed class Gpt2Architecture : IArchitecture
             MaxPositions = c.GetInt("n_positions", c.GetInt("n_ctx", 1024)),
             Norm = NormKind.LayerNorm,
             NormEps = c.GetFloat("layer_norm_epsilon", 1e-5f),
+            AttentionBias = true,
+            MlpBias = true,
             Mlp = MlpKind.Plain,
             Activation = ActivationKind.GeluTanh,
             Positions = PositionKind.Learned,

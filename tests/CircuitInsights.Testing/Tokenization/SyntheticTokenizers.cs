@@ -2,11 +2,11 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace CircuitInsights.Formats.Tests.Tokenization;
+namespace CircuitInsights.Testing.Tokenization;
 
 /// <summary>Small tokenizer.json files in the layout of the real Gemma-2 and Llama-3 files (reference.md §1.2–1.3), with
 /// vocabularies and merges small enough to derive expected ids by hand.</summary>
-internal static class SyntheticTokenizers
+public static class SyntheticTokenizers
 {
     // ---------------- Gemma-2 style: SentencePiece-like BPE, byte fallback, no pre-tokenizer ----------------
     // ids: 0 <pad>, 1 <eos>, 2 <bos>, 3 <unk>, 4 <mask>, 5 <start_of_turn>, 6 <end_of_turn>,
@@ -156,10 +156,17 @@ internal static class SyntheticTokenizers
     /// <summary>Non-ASCII written raw, as the Rust library writes tokenizer.json.</summary>
     public static readonly JsonSerializerOptions RawJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>Writes <paramref name="tokenizer"/> as tokenizer.json (plus optional extra files) into <paramref name="dir"/>.</summary>
-    public static string WriteTo(TempDirectory dir, JsonObject tokenizer)
+    /// <summary>Writes <paramref name="tokenizer"/> as tokenizer.json into <paramref name="directory"/>; returns its path.</summary>
+    public static string WriteTo(string directory, JsonObject tokenizer)
     {
-        dir.Write("tokenizer.json", tokenizer.ToJsonString(RawJson));
-        return dir.File("tokenizer.json");
+        string path = System.IO.Path.Combine(directory, "tokenizer.json");
+        File.WriteAllText(path, tokenizer.ToJsonString(RawJson));
+        return path;
     }
+
+    /// <summary>Vocabulary size of <see cref="Gemma"/> (specials, 256 byte pieces, <see cref="GemmaPieces"/>).</summary>
+    public static int GemmaVocabSize => 263 + GemmaPieces.Length;
+
+    /// <summary>Vocabulary size of <see cref="Llama3"/> (256 byte symbols, <see cref="LlamaPieces"/>, 3 specials).</summary>
+    public const int Llama3VocabSize = Reserved0 + 1;
 }
