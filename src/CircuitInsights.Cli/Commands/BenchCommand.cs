@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CircuitInsights.Bench.Forward;
+using CircuitInsights.Bench.Models;
 using CircuitInsights.Bench;
 using CircuitInsights.Cli.Common;
 
@@ -10,7 +11,7 @@ public static class BenchCommand
 {
     public static Command Create(CliIO io)
     {
-        var cmd = new Command("bench", "Benchmarks: gemm, forward (results in docs/performance.md).");
+        var cmd = new Command("bench", "Benchmarks: gemm, forward, models (results in docs/performance.md).");
 
         var gemm = new Command("gemm", "GEMM GFLOP/s for the transcoder/model shapes at 1 and 2 threads, as % of the measured FMA peak, vs the naive kernel and OpenBLAS (when installed).");
         var reps = new Option<int>("--repetitions") { DefaultValueFactory = _ => 3, Description = "Best of this many timed runs." };
@@ -33,6 +34,22 @@ public static class BenchCommand
             return ExitCodes.Ok;
         });
         cmd.Subcommands.Add(forward);
+
+        var models = new Command("models", "Gemma-2-2B- and Llama-3.2-1B-shaped random bf16 checkpoints (real shapes, sharded safetensors, memory-mapped): tokens/s, % of the GEMM roofline, peak RSS.");
+        var which = new Option<string[]>("--model") { Description = "gemma-2-2b and/or llama-3.2-1b (default both).", AllowMultipleArgumentsPerToken = true };
+        var work = new Option<string?>("--work-dir") { Description = "Where the random checkpoints are written (≈ 8 GB)." };
+        var keep = new Option<bool>("--keep") { Description = "Keep (and reuse) the generated checkpoints." };
+        var small = new Option<bool>("--small-only") { Description = "Only the 1×128 shape." };
+        models.Options.Add(which); models.Options.Add(work); models.Options.Add(keep); models.Options.Add(small);
+        models.SetAction(pr =>
+        {
+            var o = new ModelBenchOptions { WorkDirectory = pr.GetValue(work), KeepFiles = pr.GetValue(keep) };
+            if (pr.GetValue(which) is { Length: > 0 } m) o = o with { Models = m };
+            if (pr.GetValue(small)) o = o with { Shapes = [(1, 128)] };
+            ModelForwardBenchmark.Run(io.Out, o);
+            return ExitCodes.Ok;
+        });
+        cmd.Subcommands.Add(models);
         return cmd;
     }
 }
