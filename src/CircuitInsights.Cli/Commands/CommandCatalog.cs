@@ -15,5 +15,8 @@ public static class CommandCatalog
         CacheCommand.Create(io),
         CacheMergeCommand.Create(io),
         CircuitLensCommand.Create(io),
+        StoreCommand.Create(io),
+        ServeCommand.Create(io),
+        PlotCommand.Create(io),
     ];
 }
