@@ -44,7 +44,7 @@ public static class ExplorerApi
             Results.Json(new { layer, index, contexts = s.Contexts(layer, index, source, cluster, limit ?? 20) })));
         app.MapGet("/api/graphs", () => Guard(s => Results.Json(s.Graphs())));
         app.MapGet("/api/graphs/{id:long}", (long id) => Guard(s =>
-            s.GraphJson(id) is { } json ? Results.Text(json, "application/json; charset=utf-8") : Results.Json(new { error = $"no graph {id}" }, statusCode: 404)));
+            s.GraphJson(id) is { } json ? Results.Bytes(SafeJson.Reencode(json), "application/json; charset=utf-8") : Results.Json(new { error = $"no graph {id}" }, statusCode: 404)));
         app.MapPost("/api/prompt", async (HttpContext ctx) =>
         {
             if (options.Prompt is not { } prompt)

@@ -46,6 +46,8 @@ public sealed class ExplorerServer : IAsyncDisposable
         {
             j.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             j.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals;
+            j.SerializerOptions.Converters.Add(new SafeJsonElementConverter());
+            j.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Default; // ASP.NET's default is the relaxed one: keep < > & escaped
         });
         var app = builder.Build();
         bool loopbackOnly = IPAddress.IsLoopback(address);

@@ -13,7 +13,7 @@ public sealed class StoreWriter : IDisposable
 {
     readonly Dictionary<string, PreparedInsert> _statements = new(StringComparer.Ordinal);
     readonly HashSet<(int, int)> _features = [];
-    readonly HashSet<long> _windows = [];
+    readonly Dictionary<long, int> _windows = [];
     readonly HashSet<int> _vocab = [];
     bool _committed;
 
@@ -102,9 +102,16 @@ public sealed class StoreWriter : IDisposable
         if (_vocab.Add(id)) Run("INSERT OR REPLACE INTO vocab (id, text) VALUES ($1, $2)", id, text);
     }
 
+    /// <summary>Stores a window's tokens. CircuitLens keeps only the prefix up to its targets, the cache the whole window:
+    /// the longest token list given for a window wins (the model is causal, so prefixes agree).</summary>
     public void AddWindow(long window, IReadOnlyList<int> tokens)
     {
-        if (_windows.Add(window)) Run("INSERT OR REPLACE INTO windows (id, tokens_json) VALUES ($1, $2)", window, JsonSerializer.Serialize(tokens));
+        if (_windows.TryGetValue(window, out int known) && known >= tokens.Count) return;
+        if (!_windows.ContainsKey(window))
+            known = Statement("SELECT coalesce(json_array_length(tokens_json), 0) FROM windows WHERE id = $1", 1).Scalar(window) is long n ? (int)n : 0;
+        if (known >= tokens.Count) { _windows[window] = known; return; }
+        _windows[window] = tokens.Count;
+        Run("INSERT OR REPLACE INTO windows (id, tokens_json) VALUES ($1, $2)", window, JsonSerializer.Serialize(tokens));
     }
 
     /// <summary>Removes a feature's contexts of one source (re-import replaces them; attributions cascade).</summary>

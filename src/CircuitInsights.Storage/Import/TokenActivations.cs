@@ -8,7 +8,8 @@ public readonly record struct ActivationRequest(long ContextId, int Layer, int F
 
 /// <summary>
 /// Recomputes a feature's activation at every position of stored context windows by running the replacement model
-/// (<see cref="ReplacementModel.Run"/>, exact forward, stopping after the deepest requested layer, no logits). Requests are
+/// (<see cref="ReplacementModel.Run"/>, exact forward, stopping after the deepest requested layer, no logits) over the
+/// longest token list known for each window (every request of a window gets activations over all of it). Requests are
 /// grouped by window so one forward pass serves every feature shown on that window; at most <c>maxWindows</c> windows
 /// are run (in the order of first request), so the cost of an import is bounded.
 /// </summary>
@@ -35,7 +36,8 @@ public static class TokenActivations
         foreach (var chunk in order.Chunk(Math.Max(1, batchSize)))
         {
             cancel.ThrowIfCancellationRequested();
-            var seqs = chunk.Select(w => byWindow[w][0].Tokens).ToArray();
+            // the longest token list of a window (CircuitLens stores prefixes); activations cover all of it
+            var seqs = chunk.Select(w => byWindow[w].MaxBy(r => r.Tokens.Length).Tokens).ToArray();
             foreach (var s in seqs)
                 foreach (int t in s)
                     if ((uint)t >= (uint)vocab) throw new CircuitInsightsException($"stored window token id {t} is outside the model's vocabulary [0, {vocab})");
@@ -46,7 +48,7 @@ public static class TokenActivations
                 foreach (var r in byWindow[chunk[b]])
                 {
                     var active = run.Layers[r.Layer].Active;
-                    var acts = new float[r.Tokens.Length];
+                    var acts = new float[seqs[b].Length];
                     for (int t = 0; t < acts.Length; t++) acts[t] = active.Get(b * T + t, r.Feature);
                     result[r.ContextId] = acts;
                 }

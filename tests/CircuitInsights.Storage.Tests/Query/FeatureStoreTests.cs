@@ -21,6 +21,25 @@ public class FeatureStoreTests : IDisposable
         Assert.Equal((1, "feature", "L0:F3"), (src.Position, src.Kind, src.Label));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AddWindow_PrefixAndFullWindow_KeepsTheLongest(bool prefixFirst)
+    {
+        string db = _data.NewDb();
+        using (var w = StoreWriter.Begin(db))
+        {
+            int[] prefix = [1, 2], full = [1, 2, 3, 4];
+            w.AddWindow(5, prefixFirst ? prefix : full);
+            w.AddWindow(5, prefixFirst ? full : prefix);
+            w.AddContext(0, 1, "circuitlens", 0, 5, 1, 1f, 0, null, null);
+            w.Commit();
+        }
+        using (var w = StoreWriter.Begin(db)) { w.AddWindow(5, [1]); w.Commit(); } // a later import cannot shorten it
+        using var store = FeatureStore.Open(db);
+        Assert.Equal(new[] { 1, 2, 3, 4 }, store.Contexts(0, 1).Single().Tokens.Select(t => t.Id));
+    }
+
     [Fact]
     public void Feature_StatsDescriptionsScores_RoundTrip()
     {
