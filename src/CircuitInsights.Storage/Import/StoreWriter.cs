@@ -182,8 +182,27 @@ public sealed class StoreWriter : IDisposable
             layer, index, method, metric, value, detailsJson);
     }
 
+    /// <summary>Tables whose row counts the run overview shows (kept in table_counts, refreshed at every commit).</summary>
+    public static readonly string[] CountedTables = ["features", "contexts", "clusters", "weightlens", "descriptions", "scores", "graphs", "windows"];
+
+    /// <summary>Recomputes the overview summaries (per-layer counts, table sizes) so the overview page never scans big tables.</summary>
+    void RefreshSummaries()
+    {
+        Execute("""
+            DELETE FROM layer_summary;
+            INSERT INTO layer_summary (layer, features, active, weightlens, circuitlens)
+            SELECT f.layer, count(*), coalesce(sum(f.window_count > 0), 0),
+              (SELECT count(*) FROM weightlens w WHERE w.layer = f.layer),
+              (SELECT count(*) FROM (SELECT DISTINCT idx FROM clusters c WHERE c.layer = f.layer))
+            FROM features f GROUP BY f.layer;
+            DELETE FROM table_counts;
+            """);
+        foreach (var t in CountedTables) Execute($"INSERT INTO table_counts (name, rows) SELECT '{t}', count(*) FROM {t}");
+    }
+
     public void Commit()
     {
+        RefreshSummaries();
         foreach (var s in _statements.Values) s.Dispose();
         _statements.Clear();
         Transaction.Commit();

@@ -5,9 +5,16 @@ namespace CircuitInsights.Storage.Query;
 
 public sealed partial class FeatureStore
 {
+    public const double SourceShare = 0.1;
+    public const int MaxSources = 8;
+
+    static List<ContextSource> Significant(IEnumerable<ContextSource> sources, float target) =>
+        sources.Where(s => Math.Abs(s.Contribution) >= SourceShare * Math.Abs(target)).Take(MaxSources).ToList();
+
     /// <summary>
     /// Contexts of a feature with token texts, per-token activations (when stored; otherwise only the target position
-    /// carries its activation) and the attributed source positions (upstream features and head source positions).
+    /// carries its activation) and the attributed source positions (upstream features and head source positions) whose
+    /// |contribution| is at least <see cref="SourceShare"/> of the target activation, at most <see cref="MaxSources"/>.
     /// </summary>
     public IReadOnlyList<ContextRecord> Contexts(int layer, int index, string? source = null, int? cluster = null, int limit = 20)
     {
@@ -27,7 +34,7 @@ public sealed partial class FeatureStore
         var texts = TokenTexts(rows.SelectMany(r => r.Tokens));
         var ids = JsonSerializer.Serialize(rows.Select(r => r.Id));
         var sources = Rows("""
-            SELECT context_id, kind, layer, unit, position, delta, contribution FROM attributions
+            SELECT context_id, kind, layer, unit, position, delta, contribution FROM attributions INDEXED BY attributions_context
             WHERE context_id IN (SELECT value FROM json_each($1)) AND kind IN ('feature', 'head') ORDER BY context_id, abs(contribution) DESC
             """, r => (Context: r.GetInt64(0), Source: new ContextSource(r.GetInt32(4), r.GetString(1),
             r.GetString(1) == "feature" ? $"L{r.GetInt32(2)}:F{r.GetInt32(3)}" : $"L{r.GetInt32(2)}.H{r.GetInt32(3)} (Δ{r.GetInt32(5)})", r.GetDouble(6))), ids)
@@ -35,6 +42,6 @@ public sealed partial class FeatureStore
         return rows.Select(r => new ContextRecord(r.Id, r.Source, r.Rank, r.Cluster, r.Window, r.Target, r.Activation,
             r.Tokens.Select((t, i) => new ContextToken(t, texts.TryGetValue(t, out var s) ? s : $"⟨{t}⟩",
                 r.Acts is { } a && i < a.Length ? a[i] : i == r.Target ? r.Activation : null)).ToList(),
-            r.Acts is not null, sources[r.Id].ToList())).ToList();
+            r.Acts is not null, Significant(sources[r.Id], r.Activation))).ToList();
     }
 }

@@ -63,22 +63,16 @@ public sealed partial class FeatureStore : IDisposable
               output_bias, skip, cross_layer, width, layers_json, tool_version, created_at, updated_at FROM run WHERE id = 1
             """, r => new RunRecord(S(r, 0), S(r, 1), S(r, 2), S(r, 3), S(r, 4), S(r, 5), S(r, 6), B(r, 7), B(r, 8), B(r, 9), B(r, 10), I(r, 11),
             S(r, 12) is { } l ? JsonSerializer.Deserialize<int[]>(l) ?? [] : [], r.GetString(13), r.GetString(14), r.GetString(15)));
-        var layers = Rows("""
-            SELECT f.layer, count(*), sum(f.window_count > 0),
-              (SELECT count(*) FROM weightlens w WHERE w.layer = f.layer),
-              (SELECT count(DISTINCT c.idx) FROM clusters c WHERE c.layer = f.layer)
-            FROM features f GROUP BY f.layer ORDER BY f.layer
-            """, r => new LayerSummary(r.GetInt32(0), r.GetInt64(1), r.IsDBNull(2) ? 0 : r.GetInt64(2), r.GetInt64(3), r.GetInt64(4)));
-        var imports = Rows("SELECT id, kind, source, imported_at, tool_version, counts_json FROM imports ORDER BY id",
+        var layers = Rows("SELECT layer, features, active, weightlens, circuitlens FROM layer_summary ORDER BY layer",
+            r => new LayerSummary(r.GetInt32(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4)));
+        var imports = Rows("SELECT id, kind, source, imported_at, tool_version, counts_json FROM imports ORDER BY id DESC LIMIT 200",
             r => new ImportRecord(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), J(r, 5)));
-        var counts = new Dictionary<string, long>();
-        foreach (var t in new[] { "features", "contexts", "clusters", "weightlens", "descriptions", "scores", "graphs", "windows" })
-            counts[t] = Scalar($"SELECT count(*) FROM {t}");
+        var counts = Rows("SELECT name, rows FROM table_counts ORDER BY name", r => (r.GetString(0), r.GetInt64(1))).ToDictionary(x => x.Item1, x => x.Item2);
         return new RunOverview(run, Schema.StoreSchema.VersionOf(_conn), layers, imports, Graphs(), counts);
     }
 
     public IReadOnlyList<GraphSummary> Graphs() =>
-        Rows("SELECT id, slug, prompt, node_count, link_count, feature_count FROM graphs ORDER BY id",
+        Rows("SELECT id, slug, prompt, node_count, link_count, feature_count FROM graphs ORDER BY id LIMIT 1000",
             r => new GraphSummary(r.GetInt64(0), r.GetString(1), S(r, 2), r.GetInt32(3), r.GetInt32(4), r.GetInt32(5)));
 
     /// <summary>The graph JSON as imported, or null.</summary>

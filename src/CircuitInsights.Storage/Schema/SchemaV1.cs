@@ -184,6 +184,17 @@ static class SchemaV1
           graph_json    TEXT NOT NULL,
           source        TEXT);
 
+        CREATE TABLE layer_summary (
+          layer       INTEGER PRIMARY KEY,
+          features    INTEGER NOT NULL,
+          active      INTEGER NOT NULL,
+          weightlens  INTEGER NOT NULL,
+          circuitlens INTEGER NOT NULL);
+
+        CREATE TABLE table_counts (
+          name TEXT PRIMARY KEY,
+          rows INTEGER NOT NULL);
+
         CREATE TABLE graph_features (
           graph_id   INTEGER NOT NULL REFERENCES graphs (id) ON DELETE CASCADE,
           layer      INTEGER NOT NULL,
