@@ -67,7 +67,7 @@ public static class StoreCommand
                     && options.Scores.Count == 0 && options.Descriptions.Count == 0)
                     throw new CircuitInsightsException("nothing to import: give --cache, --circuitlens, --weightlens, --graph, --scores or --descriptions");
                 var sw = System.Diagnostics.Stopwatch.StartNew();
-                var summary = StoreImporter.Import(pr.GetValue(db)!, options, new Progress<string>(io.Note));
+                var summary = StoreImporter.Import(pr.GetValue(db)!, options, new NoteProgress(io));
                 io.Out.WriteLine($"imported into {pr.GetValue(db)} in {sw.Elapsed.TotalSeconds:F1} s: {summary}");
                 return ExitCodes.Ok;
             }
@@ -94,5 +94,11 @@ public static class StoreCommand
             return ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>Progress notes written at once, in order (Progress&lt;T&gt; would post them to the thread pool).</summary>
+    sealed class NoteProgress(CliIO io) : IProgress<string>
+    {
+        public void Report(string value) => io.Note(value);
     }
 }

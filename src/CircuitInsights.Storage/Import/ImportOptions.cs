@@ -49,6 +49,6 @@ public sealed record ImportSummary
     public int Descriptions { get; set; }
 
     public override string ToString() =>
-        $"{Features:N0} features, {Histograms:N0} histograms, {Contexts:N0} contexts ({ContextsWithActivations:N0} with per-token activations), " +
+        $"{Features:N0} features with statistics, {Histograms:N0} histograms, {Contexts:N0} contexts ({ContextsWithActivations:N0} with per-token activations), " +
         $"{CircuitLensFeatures:N0} CircuitLens reports, {WeightLensRecords:N0} WeightLens records, {Graphs} graph(s), {Scores:N0} scores, {Descriptions:N0} descriptions";
 }
