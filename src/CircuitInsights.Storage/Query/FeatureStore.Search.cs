@@ -58,10 +58,14 @@ public sealed partial class FeatureStore
         hits.Select(h => h with
         {
             Description = BestDescription(h.Layer, h.Index),
-            MaxActivation = Row("SELECT max_activation FROM features WHERE layer = $1 AND idx = $2", r => new Box(D(r, 0)), h.Layer, h.Index)?.Value,
+            MaxActivation = MaxActivation(h.Layer, h.Index),
         }).ToList();
 
-    sealed record Box(double? Value);
+    double? MaxActivation(int layer, int index)
+    {
+        using var cmd = Command("SELECT max_activation FROM features WHERE layer = $1 AND idx = $2", layer, index);
+        return cmd.ExecuteScalar() is double d ? d : null;
+    }
 
     static string EscapeLike(string s) => s.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
 }

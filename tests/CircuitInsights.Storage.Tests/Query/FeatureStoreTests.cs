@@ -64,6 +64,7 @@ public class FeatureStoreTests : IDisposable
         var hit = Assert.Single(store.Search(q));
         Assert.Equal((1, 12, "feature"), (hit.Layer, hit.Index, hit.Match));
         Assert.Equal("tokens about topic1x12", hit.Description);
+        Assert.Equal(12.0, hit.MaxActivation);
     }
 
     [Fact]
