@@ -18,5 +18,8 @@ public static class CommandCatalog
         CircuitLensCommand.Create(io),
         BenchCommand.Create(io),
         DownloadCommand.Create(io),
+        StoreCommand.Create(io),
+        ServeCommand.Create(io),
+        PlotCommand.Create(io),
     ];
 }
