@@ -12,7 +12,9 @@ namespace CircuitInsights.Evaluation.Activations;
 /// (<see cref="TokenWindows"/> with the cache's options) and run through the model once for all evaluated features:
 /// <list type="bullet">
 /// <item><see cref="NaturalPoolOptions.Windows"/> windows at a fixed stride over the whole corpus (an unbiased sample);</item>
-/// <item>plus, for each feature, its best cached windows (stored tokens), added to that feature's set only.</item>
+/// <item>plus, for each feature, its best cached windows (stored tokens), added to that feature's set only;</item>
+/// <item>each window is cut into samples of <see cref="NaturalPoolOptions.SampleTokens"/> tokens (each run on its own,
+/// with BOS), so samples are short texts like FADE's dataset samples rather than whole cache windows.</item>
 /// </list>
 /// Bias: a sparse feature fires in few uniform windows, so its top windows are added — this over-represents its strongest
 /// contexts (like FADE's 10 % top share, but in the pool itself), which raises Clarity's negatives' activations slightly
@@ -50,6 +52,7 @@ public sealed class NaturalPool
         long total = Math.Max(cache.Manifest.NextWindow, cache.Manifest.Windows);
         if (options.Windows > 0 && total > 0)
         {
+            int taken = 0;
             long stride = Math.Max(1, (total + options.Windows - 1) / options.Windows);
             IEnumerable<TokenWindow> windows;
             try { windows = TokenWindows.Create(CorpusReader.Read(cache.Manifest.Corpus, o.TextField), tokenizer, o.Windows); }
@@ -58,12 +61,12 @@ public sealed class NaturalPool
             {
                 cancel.ThrowIfCancellationRequested();
                 if (w.Index % stride != 0) continue;
-                samples.Add(new NaturalSample(w.Index, w.Tokens, Text(tokenizer, w.Tokens, first), true));
-                if (samples.Count >= options.Windows) break;
+                samples.AddRange(Pieces(w.Index, w.Tokens, first, options.SampleTokens, tokenizer, uniform: true));
+                if (++taken >= options.Windows) break;
             }
         }
         var uniform = Enumerable.Range(0, samples.Count).ToArray();
-        var byWindow = samples.Select((s, i) => (s.Window, i)).ToDictionary(x => x.Window, x => x.i);
+        var byWindow = samples.Select((s, i) => (s.Window, i)).GroupBy(x => x.Window).ToDictionary(g => g.Key, g => g.Select(x => x.i).ToList());
         var members = new Dictionary<FeatureId, int[]>();
         foreach (var f in probe.Features.Distinct())
         {
@@ -71,14 +74,14 @@ public sealed class NaturalPool
             if (options.TopWindowsPerFeature > 0)
                 foreach (var t in cache.Sketches(f.Layer).Top(f.Index).Take(Math.Min(options.TopWindowsPerFeature, CacheFinalizer.TopContexts)))
                 {
-                    if (!byWindow.TryGetValue(t.Window, out int idx))
+                    if (!byWindow.TryGetValue(t.Window, out var idx))
                     {
-                        var tokens = cache.Window(t.Window);
-                        idx = samples.Count;
-                        samples.Add(new NaturalSample(t.Window, tokens, Text(tokenizer, tokens, first), false));
+                        var pieces = Pieces(t.Window, cache.Window(t.Window), first, options.SampleTokens, tokenizer, uniform: false);
+                        idx = Enumerable.Range(samples.Count, pieces.Count).ToList();
+                        samples.AddRange(pieces);
                         byWindow[t.Window] = idx;
                     }
-                    if (!own.Contains(idx)) own.Add(idx);
+                    foreach (int i in idx) if (!own.Contains(i)) own.Add(i);
                 }
             members[f] = own.ToArray();
         }
@@ -86,5 +89,20 @@ public sealed class NaturalPool
         return new NaturalPool(samples, probe.Features, acts, members);
     }
 
-    static string Text(ITokenizer tokenizer, int[] tokens, int first) => tokenizer.Decode(tokens[Math.Min(first, tokens.Length)..]);
+    /// <summary>The window cut into pieces of <paramref name="length"/> tokens (BOS included when the window has one).</summary>
+    static List<NaturalSample> Pieces(long window, int[] tokens, int first, int length, ITokenizer tokenizer, bool uniform)
+    {
+        var list = new List<NaturalSample>();
+        int body = Math.Max(1, length - first);
+        for (int start = first; start < tokens.Length; start += body)
+        {
+            int end = Math.Min(tokens.Length, start + body);
+            if (end - start + first < Math.Min(4, tokens.Length)) break;
+            var piece = new int[first + end - start];
+            if (first == 1) piece[0] = tokens[0];
+            Array.Copy(tokens, start, piece, first, end - start);
+            list.Add(new NaturalSample(window, start - first, piece, tokenizer.Decode(tokens[start..end]), uniform));
+        }
+        return list;
+    }
 }

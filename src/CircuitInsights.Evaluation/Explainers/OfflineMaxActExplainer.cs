@@ -30,7 +30,7 @@ public sealed class OfflineMaxActExplainer : IFeatureExplainer
         return Task.FromResult(new FeatureDescription
         {
             Method = DescriptionMethods.MaxAct, Feature = feature, Tokens = tokens,
-            Text = "Most frequent max-activating " + FeatureDescription.TokenPhrase(tokens),
+            Text = "the most frequent tokens at the maximum: " + string.Join(", ", tokens.Select(t => $"'{t}'")),
         });
     }
 }
