@@ -116,3 +116,51 @@ public class EndToEndTests(DemoRunFixture demo) : IClassFixture<DemoRunFixture>
         Assert.Equal(gen.Generate([prompt], 5, f, 0, cancel: TestContext.Current.CancellationToken).Single(), gen.Generate([prompt], 5, f, 0, SteeringMode.ClampToMax, 7f, TestContext.Current.CancellationToken).Single());
     }
 }
+
+[Trait("Category", "Slow")]
+public class LlmPipelineTests(DemoRunFixture demo) : IClassFixture<DemoRunFixture>
+{
+    /// <summary>A fake evaluator model: concept samples use the concept's quoted words; a text is rated 2 when it contains one.</summary>
+    static string Fake(Testing.Llm.MockChatCall c)
+    {
+        var words = System.Text.RegularExpressions.Regex.Matches(c.User.Split('\n')[0], "'\\s?([^']+)'").Select(m => m.Groups[1].Value.Trim()).Distinct().ToArray();
+        if (c.System.Contains("collection of short texts"))
+            return System.Text.Json.JsonSerializer.Serialize(words.Select(w => $"Yesterday the {w} was seen near the house.").ToArray());
+        var ids = System.Text.RegularExpressions.Regex.Matches(c.User, @"Sequence ID (\d+): '(.*)'");
+        return "{" + string.Join(", ", ids.Select(m => $"\"{m.Groups[1].Value}\": {(words.Any(w => m.Groups[2].Value.Contains(w)) ? 2 : 0)}")) + "}";
+    }
+
+    [Fact]
+    public async Task LlmJudge_WholeRun_SecondRunMakesNoRequests_FailuresRetried()
+    {
+        using var server = new Testing.Llm.MockChatServer(Fake);
+        server.FailNext(503, 429, 500);
+        string llmCache = Path.Combine(demo.Root, "llm-cache-" + Guid.NewGuid().ToString("N")[..6]);
+        var fade = new FadeOptions { FaithfulnessPrompts = 4, GenerationLength = 4, PromptTokens = 8, RatedSamples = 60 };
+        var ids = new[] { demo.Id("animal_detector") };
+        IReadOnlyList<FeatureScores>? first = null;
+        int afterFirst = 0;
+        for (int run = 0; run < 2; run++)
+        {
+            using var http = new Llm.OpenAiChatClient(new Llm.OpenAiChatOptions { Endpoint = server.Endpoint, Model = "fake", InitialBackoff = TimeSpan.Zero });
+            var client = new Llm.CachedChatClient(http, llmCache, "fake");
+            var runner = new EvaluationRunner(demo.Model.Decoder, demo.Transcoders, demo.Model.Tokenizer, new ActivationCache(demo.CacheDir), fade,
+                new NaturalPoolOptions { Windows = 200, SampleTokens = 16 });
+            var scores = await runner.RunAsync(ids, ["wl"], new EvaluationSources { WeightLens = demo.WeightLensDir },
+                _ => new LlmJudge(client, "fake", new LlmJudgeOptions { GenerationCalls = 2 }), new LlmMaxActExplainer(client), cancel: TestContext.Current.CancellationToken);
+            if (run == 0) { first = scores; afterFirst = server.Received; Assert.True(client.Misses > 0); }
+            else
+            {
+                Assert.Equal(0, client.Misses);
+                Assert.Equal(afterFirst, server.Received);
+                Assert.Equal(first![0].Clarity, scores[0].Clarity);
+                Assert.Equal(first[0].Responsiveness, scores[0].Responsiveness);
+            }
+        }
+        var s = first![0];
+        Assert.Equal("llm:fake", s.Judge);
+        Assert.True(s.Clarity >= 0.5, $"clarity {s.Clarity}");
+        Assert.True(s.Responsiveness >= 0.7, $"responsiveness {s.Responsiveness}");
+        Assert.Equal(0, s.Ratings[3]); // nothing left unrated although three requests failed first
+    }
+}
