@@ -16,6 +16,7 @@ public static class CommandCatalog
         CacheCommand.Create(io),
         CacheMergeCommand.Create(io),
         CircuitLensCommand.Create(io),
+        EvaluateCommand.Create(io),
         BenchCommand.Create(io),
         DownloadCommand.Create(io),
         StoreCommand.Create(io),
