@@ -38,7 +38,8 @@ public class PlantedRecoveryTests(PlantedFixture planted) : IClassFixture<Plante
         foreach (var name in new[] { "animal_inherited", "animal_deep" })
         {
             var r = Get(records, name);
-            Assert.Empty(r.TopPositiveTokens);
+            // random tokens may be z-outliers of the weak noise along the encoder, but none activates the feature
+            Assert.All(r.PositiveTokensActivation, a => Assert.Equal(0.0, a));
             Assert.Equal((detector.Layer, detector.Index), (r.FeatureToFeatureContributions[0].FromLayer, r.FeatureToFeatureContributions[0].FromFeatureIdx));
             Assert.Equal(Set("animals"), r.Description);
             Assert.True(r.Validation);

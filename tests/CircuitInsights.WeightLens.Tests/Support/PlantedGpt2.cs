@@ -15,7 +15,8 @@ namespace CircuitInsights.WeightLens.Tests.Support;
 /// </list>
 /// The MLPs compute the transcoders (c_fc = β·W_enc, c_proj = W_dec/β, GELU(β·)/β ≈ ReLU), attention is weak, so a token
 /// fed as [BOS, token] activates exactly what the weights say. All planted directions are orthonormal and have zero mean
-/// (LayerNorm keeps them). Background features are random.
+/// (LayerNorm keeps them), and the embeddings' random part is (up to std 0.02) orthogonal to them, so no random token
+/// activates a planted feature. Background features are random.
 /// </summary>
 public sealed class PlantedGpt2 : IDisposable
 {
@@ -63,6 +64,19 @@ public sealed class PlantedGpt2 : IDisposable
 
         var t = new CheckpointTensors();
         var wte = TestRandom.Normal(rng, Vocab * D, 0.5);
+        // the noise lives (up to a small isotropic part) in the complement of the planted directions, so no random
+        // token activates a planted feature on its own
+        var small = TestRandom.Normal(rng, Vocab * D, 0.02);
+        for (int v = 0; v < Vocab; v++)
+        {
+            foreach (var dir in dirs.Take(10))
+            {
+                double dot = 0;
+                for (int i = 0; i < D; i++) dot += wte[v * D + i] * dir[i];
+                for (int i = 0; i < D; i++) wte[v * D + i] -= (float)(dot * dir[i]);
+            }
+            for (int i = 0; i < D; i++) wte[v * D + i] += small[v * D + i];
+        }
         foreach (var (name, ids) in SetIds)
             foreach (int id in ids)
                 for (int i = 0; i < D; i++) wte[id * D + i] += Amplitude * u[name][i];
