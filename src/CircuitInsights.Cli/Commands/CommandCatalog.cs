@@ -11,5 +11,7 @@ public static class CommandCatalog
         InspectCommand.Create(io),
         ForwardCommand.Create(io),
         GenerateCommand.Create(io),
+        WeightLensCommand.Create(io),
+        CompareCommand.Create(io),
     ];
 }
