@@ -6,21 +6,24 @@ namespace CircuitInsights.WeightLens.PostProcessing;
 /// A small English noun lemmatiser in the style of WordNet's morphy (what the authors call through NLTK's
 /// <c>WordNetLemmatizer().lemmatize(token)</c>, i.e. pos = noun): WordNet's irregular noun forms first (noun.exc,
 /// 1,949 entries, shortest lemma), then the noun suffix rules (-sses → -ss, -ies → -y, -ches → -ch, -shes → -sh, -xes → -x,
-/// -zzes → -zz, -men → -man, -s → ∅). Morphy accepts a rule only when the result is a WordNet noun; without the 117k-lemma
-/// index this uses guards instead: words of ≤ 3 letters and words ending in -ss, -us, -is or -ics are kept, -ies gives
-/// -y only for words longer than 4 letters, -men gives -man only for words longer than 4 letters. Known differences from
-/// NLTK: NLTK turns "was" into "wa" and "gas" into "ga" (valid WordNet nouns), this keeps them; "buses" gives "buse" here.
+/// -zzes → -zz, -men → -man, -s → ∅). Morphy accepts a rule only when the result is a WordNet noun; instead of the 117k-lemma
+/// index this ships the 1,152 WordNet nouns ending in -s that no rule reduces to another noun (headquarters, news,
+/// series, lens, …: kept as they are) and uses guards otherwise: words of ≤ 3 letters and words ending in -ss, -us, -is
+/// or -ics are kept, -ies gives -y only for words longer than 4 letters, -men gives -man only for words longer than 4
+/// letters. Known differences from NLTK: NLTK turns "was" into "wa", "gas" into "ga" and "species" into "specie" (valid
+/// WordNet nouns), this keeps them; "buses" gives "buse" here.
 /// Input is expected lowercase (the authors lowercase before lemmatising).
 /// </summary>
 public static class EnglishLemmatizer
 {
     static readonly Lazy<Dictionary<string, string>> Exceptions = new(LoadExceptions);
+    static readonly Lazy<HashSet<string>> SNouns = new(() => new HashSet<string>(ReadLines("noun_s_lemmas.txt"), StringComparer.Ordinal));
 
     public static string Lemmatize(string word)
     {
         if (word.Length == 0) return word;
         if (Exceptions.Value.TryGetValue(word, out var lemma)) return lemma;
-        if (word.Length <= 3 || !IsLowerAscii(word)) return word;
+        if (word.Length <= 3 || !IsLowerAscii(word) || SNouns.Value.Contains(word)) return word;
         if (word.EndsWith("ss", StringComparison.Ordinal) || word.EndsWith("us", StringComparison.Ordinal)
             || word.EndsWith("is", StringComparison.Ordinal) || word.EndsWith("ics", StringComparison.Ordinal)) return word;
         if (word.EndsWith("sses", StringComparison.Ordinal)) return word[..^2];
@@ -38,13 +41,19 @@ public static class EnglishLemmatizer
         return true;
     }
 
+    static IEnumerable<string> ReadLines(string resource)
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("CircuitInsights.WeightLens.PostProcessing.Data." + resource)
+            ?? throw new InvalidOperationException($"embedded {resource} is missing from the build");
+        using var reader = new StreamReader(stream);
+        while (reader.ReadLine() is { } line)
+            if (line.Length > 0) yield return line;
+    }
+
     static Dictionary<string, string> LoadExceptions()
     {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("CircuitInsights.WeightLens.PostProcessing.Data.noun_exceptions.txt")
-            ?? throw new InvalidOperationException("embedded noun_exceptions.txt is missing from the build");
-        using var reader = new StreamReader(stream);
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        while (reader.ReadLine() is { } line)
+        foreach (var line in ReadLines("noun_exceptions.txt"))
         {
             var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length < 2) continue;
