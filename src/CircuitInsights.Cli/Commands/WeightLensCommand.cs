@@ -79,6 +79,25 @@ public static class WeightLensCommand
         });
         cmd.Subcommands.Add(MergeCommand(io));
         cmd.Subcommands.Add(ConceptsCommand(io));
+        cmd.Subcommands.Add(BenchCommand(io));
+        return cmd;
+    }
+
+    static Command BenchCommand(CliIO io)
+    {
+        var shape = new Option<string>("--shape") { Description = "gpt2-small (12 layers × 24576) or gemma-2-2b-layer (V 256000, D 2304, K 16384).", DefaultValueFactory = _ => "gpt2-small" };
+        var fraction = new Option<int>("--fraction") { Description = "Describe 1/N of the features (shard 0/N) and extrapolate the full run.", DefaultValueFactory = _ => 12 };
+        var repetitions = new Option<int>("--repetitions") { Description = "Repetitions of the pure-GEMM reference (best is used).", DefaultValueFactory = _ => 3 };
+        var cmd = new Command("bench", "Benchmark WeightLens on a random model of real size (docs/performance.md, WeightLens).");
+        foreach (var o in new Option[] { shape, fraction, repetitions }) cmd.Options.Add(o);
+        cmd.SetAction(pr =>
+        {
+            Bench.WeightLensBench.WeightLensBenchmark.Run(io.Out, new Bench.WeightLensBench.WeightLensBenchOptions
+            {
+                Shape = pr.GetValue(shape)!, Fraction = pr.GetValue(fraction), Repetitions = pr.GetValue(repetitions),
+            });
+            return ExitCodes.Ok;
+        });
         return cmd;
     }
 

@@ -12,7 +12,11 @@ namespace CircuitInsights.WeightLens.Projection;
 /// projection GEMMs, so it is built for speed: a value is compared with the column's current threshold (8 columns at a
 /// time); a passing value is appended to the column's buffer as one sortable 64-bit key, and a full buffer is cut back
 /// to the k best by quickselect, which raises the threshold. Amortised O(1) per candidate (a heap costs O(log k) with
-/// scattered memory access).
+/// scattered memory access). Because rows arrive in an order unrelated to their values, the threshold is also raised
+/// speculatively each time the rows seen double: to the r-th best seen, r = m + 7√m + 8 where m = k·seen/rows is the
+/// expected number of final pool members among them (a 7σ margin), which cuts the candidates about 2.5-fold. A column
+/// whose speculation was too high ends with fewer than k entries or a k-th value below its threshold, which
+/// <see cref="IsExact"/> reports (the caller recomputes it); otherwise the pool is exactly the top-k.
 /// <para>Order: top pools rank larger values first, bottom pools smaller first; ties go to the lower row; NaN is
 /// ignored; −0 counts as +0. The kept set, the sorted pools and Σ|value| (summed per row block of a fixed size, then
 /// over blocks in order) are independent of the order in which tiles arrive and of the thread count.</para>
@@ -56,6 +60,7 @@ internal sealed class ColumnPools
     /// <paramref name="firstColumn"/> + c, each multiplied by <paramref name="scale"/> first. <paramref name="firstRow"/> must
     /// be a multiple of <see cref="RowBlock"/> and the tile at most <see cref="RowBlock"/> rows high.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(ReadOnlySpan<float> tile, int tileRows, int ld, int firstRow, int firstColumn, int columnCount, float scale = 1f)
     {
         if (tileRows <= 0 || columnCount <= 0) return;
@@ -75,9 +80,19 @@ internal sealed class ColumnPools
             for (int r = 0; r < tileRows; r++)
                 AddRow(tile.Slice(r * ld + s0, width), firstRow + r, col0, acc, scale);
             acc[..width].CopyTo(_absPartial.AsSpan(block * Columns + col0, width));
+            for (int c = col0; c < col0 + width; c++)
+            {
+                _top?.Seen(c, tileRows, K, Rows);
+                _bottom?.Seen(c, tileRows, K, Rows);
+            }
         }
     }
 
+    /// <summary>Whether the pools of <paramref name="column"/> are exactly the top-k and bottom-k (false only when a
+    /// speculative threshold rejected a value that belongs to a pool; recompute the column then).</summary>
+    public bool IsExact(int column, bool top) => (top ? _top : _bottom) is not { } side || side.IsExact(column, K);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void AddRow(ReadOnlySpan<float> row, int rowIndex, int col0, Span<float> acc, float scale)
     {
         var top = _top;
@@ -99,7 +114,7 @@ internal sealed class ColumnPools
                 {
                     int bit = BitOperations.TrailingZeroCount(mask);
                     mask &= mask - 1;
-                    top.Offer(col0 + c + bit, v.GetElement(bit), rowIndex, K);
+                    top.Offer(col0 + c + bit, Unsafe.Add(ref src, c + bit) * scale, rowIndex, K);
                 }
             }
             if (bottom is not null)
@@ -109,7 +124,7 @@ internal sealed class ColumnPools
                 {
                     int bit = BitOperations.TrailingZeroCount(mask);
                     mask &= mask - 1;
-                    bottom.Offer(col0 + c + bit, v.GetElement(bit), rowIndex, K);
+                    bottom.Offer(col0 + c + bit, Unsafe.Add(ref src, c + bit) * scale, rowIndex, K);
                 }
             }
         }
@@ -143,6 +158,9 @@ internal sealed class ColumnPools
     {
         readonly ulong[] _keys;  // [columns, capacity]
         readonly int[] _counts;  // [columns]
+        readonly int[] _seen;    // [columns] rows offered so far
+        readonly int[] _nextEstimate; // [columns] rows seen at which the threshold is next raised speculatively
+        readonly bool[] _speculated;  // [columns]
         readonly int _capacity;
         readonly bool _largest;
         public readonly float[] Threshold; // [columns] accept v ≥ thr (top) or v ≤ thr (bottom)
@@ -154,6 +172,10 @@ internal sealed class ColumnPools
             if (size > Array.MaxLength) throw new ArgumentOutOfRangeException(nameof(columns), $"{columns} columns × pool capacity {capacity} is too large");
             _keys = new ulong[size];
             _counts = new int[columns];
+            _seen = new int[columns];
+            _nextEstimate = new int[columns];
+            Array.Fill(_nextEstimate, 256);
+            _speculated = new bool[columns];
             Threshold = new float[columns];
             Array.Fill(Threshold, largest ? float.NegativeInfinity : float.PositiveInfinity);
         }
@@ -162,16 +184,53 @@ internal sealed class ColumnPools
         public void Offer(int column, float value, int row, int k)
         {
             if (float.IsNaN(value)) return;
-            int n = _counts[column];
+            ref int n = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_counts), column);
+            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_keys), (nint)column * _capacity + n) = PoolKey.Encode(value, row, _largest);
+            if (++n == _capacity) Compact(column, k);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        void Compact(int column, int k)
+        {
             var keys = _keys.AsSpan(column * _capacity, _capacity);
-            keys[n++] = PoolKey.Encode(value, row, _largest);
-            if (n == _capacity)
-            {
-                PoolKey.SelectSmallest(keys, k);
-                n = k;
-                Threshold[column] = PoolKey.Value(keys[k - 1], _largest);
-            }
-            _counts[column] = n;
+            PoolKey.SelectSmallest(keys, k);
+            _counts[column] = k;
+            Raise(column, PoolKey.Value(keys[k - 1], _largest));
+        }
+
+        /// <summary>Counts rows seen; each time they double, raises the threshold to the r-th best seen (see class docs).</summary>
+        public void Seen(int column, int rows, int k, int totalRows)
+        {
+            int seen = _seen[column] += rows;
+            if (seen < _nextEstimate[column] || seen >= totalRows) return;
+            _nextEstimate[column] = seen <= int.MaxValue / 2 ? 2 * seen : int.MaxValue;
+            double m = (double)k * seen / totalRows;
+            int r = (int)Math.Ceiling(m + 7 * Math.Sqrt(m) + 8);
+            int n = _counts[column];
+            if (r >= n) return;
+            var keys = _keys.AsSpan(column * _capacity, n);
+            PoolKey.SelectSmallest(keys, r);
+            _counts[column] = r;
+            if (r < k) _speculated[column] = true;
+            Raise(column, PoolKey.Value(keys[r - 1], _largest));
+        }
+
+        /// <summary>Thresholds only move towards better values.</summary>
+        void Raise(int column, float value)
+        {
+            if (_largest ? value > Threshold[column] : value < Threshold[column]) Threshold[column] = value;
+        }
+
+        public bool IsExact(int column, int k)
+        {
+            if (!_speculated[column]) return true;
+            int n = _counts[column];
+            if (n < k) return false;
+            var keys = _keys.AsSpan(column * _capacity, n).ToArray();
+            if (n > k) PoolKey.SelectSmallest(keys, k);
+            ulong worst = keys.AsSpan(0, k).ToArray().Max();
+            float w = PoolKey.Value(worst, _largest);
+            return _largest ? w >= Threshold[column] : w <= Threshold[column];
         }
 
         public int Result(int column, int k, Span<float> values, Span<int> rows)

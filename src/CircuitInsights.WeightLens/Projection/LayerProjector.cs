@@ -55,18 +55,20 @@ internal sealed class LayerProjector(WeightLensModel model, WeightLensOptions op
         var outputPos = new TokenScore[nb][]; var outputNeg = new TokenScore[nb][];
         var embSums = new float[nb];
 
-        var emb = Stream(weights.TokenEmbedding, encPacked, pool, bottom: true, model.Decoder.Spec.EmbeddingScale);
+        float scale = model.Decoder.Spec.EmbeddingScale;
+        var emb = Stream(weights.TokenEmbedding, encPacked, pool, bottom: true, scale);
         progress?.Invoke(2L * weights.TokenEmbedding.Rows * d * nb);
         ParallelLoop.For(0, nb, j =>
         {
-            (inputPos[j], inputNeg[j]) = TokenOutliers(emb, j);
+            (inputPos[j], inputNeg[j]) = TokenOutliers(emb, j, weights.TokenEmbedding, enc.AsMemory(j * d, d), scale);
             embSums[j] = (float)emb.AbsSum(j);
         });
         emb = null;
 
-        var unemb = Stream(weights.UnembedRaw.Transposed(), decPacked, pool, bottom: true, 1f);
+        var unembedding = weights.UnembedRaw.Transposed();
+        var unemb = Stream(unembedding, decPacked, pool, bottom: true, 1f);
         progress?.Invoke(2L * weights.UnembedRaw.Cols * d * nb);
-        ParallelLoop.For(0, nb, j => (outputPos[j], outputNeg[j]) = TokenOutliers(unemb, j));
+        ParallelLoop.For(0, nb, j => (outputPos[j], outputNeg[j]) = TokenOutliers(unemb, j, unembedding, dec.AsMemory(j * d, d), 1f));
         unemb = null;
 
         var links = new List<UpstreamLink>[nb];
@@ -81,7 +83,8 @@ internal sealed class LayerProjector(WeightLensModel model, WeightLensOptions op
             {
                 var values = new float[options.FeaturePool];
                 var rows = new int[options.FeaturePool];
-                int n = proj.Top(j, values, rows);
+                int n = proj.IsExact(j, top: true) ? proj.Top(j, values, rows)
+                    : ExactPool(source, enc.AsMemory(j * d, d), 1f, options.FeaturePool, top: true, values, rows);
                 int outliers = ZScoreOutliers.LeadingOutliers(values.AsSpan(0, n), options.ThresholdFeatures, top: true);
                 for (int i = 0; i < outliers; i++) links[j].Add(new UpstreamLink(earlier, rows[i], values[i]));
                 sums[j].Add(new LayerAbsSum(earlier, (float)proj.AbsSum(j)));
@@ -107,16 +110,35 @@ internal sealed class LayerProjector(WeightLensModel model, WeightLensOptions op
         return pools;
     }
 
-    (TokenScore[] Positive, TokenScore[] Negative) TokenOutliers(ColumnPools pools, int column)
+    (TokenScore[] Positive, TokenScore[] Negative) TokenOutliers(ColumnPools pools, int column, MatrixRef a, ReadOnlyMemory<float> b, float scale)
     {
         int k = pools.K;
         var values = new float[k];
         var rows = new int[k];
-        int n = pools.Top(column, values, rows);
+        int n = pools.IsExact(column, top: true) ? pools.Top(column, values, rows) : ExactPool(a, b, scale, k, top: true, values, rows);
         var positive = Take(values, rows, ZScoreOutliers.LeadingOutliers(values.AsSpan(0, n), options.ThresholdTokens, top: true));
-        n = pools.Bottom(column, values, rows);
+        n = pools.IsExact(column, top: false) ? pools.Bottom(column, values, rows) : ExactPool(a, b, scale, k, top: false, values, rows);
         var negative = Take(values, rows, ZScoreOutliers.LeadingOutliers(values.AsSpan(0, n), options.ThresholdTokens, top: false));
         return (positive, negative);
+    }
+
+    /// <summary>The pool of one column recomputed without speculation (A·b through the same GEMM, so the values are
+    /// bitwise those of the stream; a full sort). Used when <see cref="ColumnPools.IsExact"/> reports a mis-speculation.</summary>
+    internal static int ExactPool(MatrixRef a, ReadOnlyMemory<float> b, float scale, int k, bool top, Span<float> values, Span<int> rows)
+    {
+        var column = new float[a.Rows];
+        using (ComputeSettings.UseThreads(1))
+            Gemm.Multiply(a, MatrixRef.FromF32(b, b.Length, 1), column, 1);
+        var keys = new List<ulong>(column.Length);
+        for (int r = 0; r < column.Length; r++)
+        {
+            float v = column[r] * scale;
+            if (!float.IsNaN(v)) keys.Add(PoolKey.Encode(v, r, top));
+        }
+        keys.Sort();
+        int n = Math.Min(k, keys.Count);
+        for (int i = 0; i < n; i++) { values[i] = PoolKey.Value(keys[i], top); rows[i] = PoolKey.Row(keys[i]); }
+        return n;
     }
 
     static TokenScore[] Take(float[] values, int[] rows, int count)

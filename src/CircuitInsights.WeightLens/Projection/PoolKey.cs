@@ -12,9 +12,9 @@ internal static class PoolKey
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Encode(float value, int row, bool largest)
     {
-        uint bits = BitConverter.SingleToUInt32Bits(value == 0f ? 0f : value);
-        uint ordered = (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u; // monotone in value
-        if (largest) ordered = ~ordered;
+        uint bits = BitConverter.SingleToUInt32Bits(value + 0f); // −0 + 0 = +0
+        uint sign = (uint)((int)bits >> 31);                     // all ones for negative values
+        uint ordered = bits ^ (sign | 0x8000_0000u) ^ (largest ? 0xFFFF_FFFFu : 0u); // monotone in value (reversed for top pools)
         return ((ulong)ordered << 32) | (uint)row;
     }
 
@@ -31,11 +31,14 @@ internal static class PoolKey
     public static int Row(ulong key) => (int)(uint)key;
 
     /// <summary>Rearranges <paramref name="keys"/> so that its <paramref name="k"/> smallest entries come first, with the
-    /// k-th smallest at index k−1 (quickselect, median-of-three; keys are distinct because rows are).</summary>
+    /// k-th smallest at index k−1 (quickselect; the pivot is the median of three pseudo-randomly placed entries, because
+    /// the buffers it runs on are partly ordered by earlier selections; keys are distinct because rows are).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SelectSmallest(Span<ulong> keys, int k)
     {
         if (k <= 0 || k >= keys.Length) return;
         int lo = 0, hi = keys.Length - 1, target = k - 1, rounds = 0;
+        uint state = 0x9E3779B9u ^ (uint)keys.Length;
         while (hi > lo)
         {
             if (hi - lo < 16 || ++rounds > 64)
@@ -43,11 +46,11 @@ internal static class PoolKey
                 keys[lo..(hi + 1)].Sort();
                 return;
             }
-            int mid = lo + ((hi - lo) >> 1);
-            if (keys[mid] < keys[lo]) Swap(keys, mid, lo);
-            if (keys[hi] < keys[lo]) Swap(keys, hi, lo);
-            if (keys[hi] < keys[mid]) Swap(keys, hi, mid);
-            Swap(keys, mid, hi); // median as pivot at hi
+            int span = hi - lo + 1;
+            int a = lo + (int)(Next(ref state) % (uint)span), b = lo + (int)(Next(ref state) % (uint)span), c = lo + (int)(Next(ref state) % (uint)span);
+            ulong ka = keys[a], kb = keys[b], kc = keys[c];
+            int m = ka < kb ? (kb < kc ? b : (ka < kc ? c : a)) : (ka < kc ? a : (kb < kc ? c : b));
+            Swap(keys, m, hi); // median as pivot at hi
             ulong pivot = keys[hi];
             int store = lo;
             for (int i = lo; i < hi; i++)
@@ -56,6 +59,13 @@ internal static class PoolKey
             if (store == target) return;
             if (target < store) hi = store - 1; else lo = store + 1;
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static uint Next(ref uint x)
+    {
+        x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+        return x;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

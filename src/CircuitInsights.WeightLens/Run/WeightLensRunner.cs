@@ -42,6 +42,8 @@ public sealed class WeightLensRunner
     public TimeSpan BatchDelay { get; init; }
     /// <summary>Receives notes (resumed batches, on-demand upstream features, timings).</summary>
     public Action<string>? Log { get; init; }
+    /// <summary>Work and time of the last run (null before the first).</summary>
+    public WeightLensRunStatistics? Statistics { get; private set; }
 
     /// <summary>Describes the selection in memory; returns the selected features' records per layer.</summary>
     public SortedDictionary<int, FeatureRecord[]> Describe(FeatureSelection selection)
@@ -88,7 +90,8 @@ public sealed class WeightLensRunner
             totalFlops += _projector.Flops(m, needed.Count);
             Project(m, needed.ToArray(), analyses, store, Report);
         }
-        Log?.Invoke($"projections done in {clock.Elapsed.TotalSeconds:F1} s ({analyses.Count} features)");
+        double projectionSeconds = clock.Elapsed.TotalSeconds;
+        Log?.Invoke($"projections done in {projectionSeconds:F1} s ({analyses.Count} features)");
 
         // Phase 2 and 3: validation sweeps and descriptions, layer by layer.
         clock.Restart();
@@ -121,6 +124,8 @@ public sealed class WeightLensRunner
             }
         }
         Log?.Invoke($"validation and descriptions done in {clock.Elapsed.TotalSeconds:F1} s ({cache.Count} single-token activations)");
+        Statistics = new WeightLensRunStatistics(analyses.Count, doneFlops, projectionSeconds, clock.Elapsed.TotalSeconds,
+            probe.Sequences, probe.SequenceBlocks, cache.Count, describedFeatures);
     }
 
     void Project(int layer, int[] features, Dictionary<FeatureId, FeatureAnalysis> analyses, AnalysisStore? store, Action<long> report)
@@ -142,3 +147,15 @@ public sealed class WeightLensRunner
         cache.Fill(probe, bos, needs, (done, total) => Progress?.Report(new WeightLensProgress("validation", done, total, what)));
     }
 }
+
+/// <summary>Work and wall time of a run's phases.</summary>
+/// <param name="FeaturesAnalysed">Features whose projections are known (selected + on-demand upstream + resumed).</param>
+/// <param name="ProjectionFlops">Floating-point operations of the projection GEMMs done in this run.</param>
+/// <param name="ProjectionSeconds">Wall time of the projection phase.</param>
+/// <param name="ValidationSeconds">Wall time of validation sweeps and descriptions.</param>
+/// <param name="ProbeSequences">Sequences run through the model for validation.</param>
+/// <param name="ProbeSequenceBlocks">Σ over those sequences of the transformer blocks they ran through.</param>
+/// <param name="TokenActivations">Distinct (layer, token, feature) single-token activations measured.</param>
+/// <param name="FeaturesDescribed">Features described (selected + on-demand upstream).</param>
+public sealed record WeightLensRunStatistics(int FeaturesAnalysed, double ProjectionFlops, double ProjectionSeconds, double ValidationSeconds,
+    long ProbeSequences, long ProbeSequenceBlocks, int TokenActivations, int FeaturesDescribed);

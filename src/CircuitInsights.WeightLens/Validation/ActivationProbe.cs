@@ -15,6 +15,10 @@ namespace CircuitInsights.WeightLens.Validation;
 /// </summary>
 internal sealed class ActivationProbe(WeightLensModel model, int batchSize)
 {
+    /// <summary>Sequences run so far, and Σ sequences × blocks run (the forward work).</summary>
+    public long Sequences { get; private set; }
+    public long SequenceBlocks { get; private set; }
+
     /// <summary>Runs <paramref name="sequences"/> and returns, per sequence, the activations of its reads in order.
     /// <paramref name="progress"/> receives the number of sequences finished.</summary>
     public float[][] Run(IReadOnlyList<ProbeSequence> sequences, Action<int>? progress = null)
@@ -62,6 +66,8 @@ internal sealed class ActivationProbe(WeightLensModel model, int batchSize)
     {
         var batch = new TokenBatch(chunk.Select(i => sequences[i].Tokens).ToArray(), padId: sequences[chunk[0]].Tokens[0]);
         int stop = chunk.Max(i => sequences[i].Reads.Max(r => r.Layer)) + 1;
+        Sequences += chunk.Length;
+        SequenceBlocks += (long)chunk.Length * stop;
         var hooks = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (int layer in columns.Keys.Where(l => l < stop)) hooks[model.Transcoders.InputHook(layer).Name] = layer;
         foreach (int i in chunk) results[i] = new float[sequences[i].Reads.Length];

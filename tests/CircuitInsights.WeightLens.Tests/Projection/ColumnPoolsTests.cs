@@ -82,6 +82,42 @@ public class ColumnPoolsTests
     }
 
     [Fact]
+    public void Pools_SpeculationDefeatedByAdversarialOrder_ReportedInexact()
+    {
+        // column 0 arrives in descending order (the first rows hold the largest values): the speculative threshold after
+        // the first rows is far above the true 1000th value, so the pool cannot be exact; column 1 is random
+        const int rows = 20000, k = 1000, rowBlock = 256;
+        var rng = new Random(4);
+        var data = new float[rows * 2];
+        for (int r = 0; r < rows; r++) { data[r * 2] = rows - r; data[r * 2 + 1] = (float)rng.NextDouble(); }
+        var pools = new ColumnPools(2, rows, rowBlock, k, top: true, bottom: true);
+        for (int r0 = 0; r0 < rows; r0 += rowBlock) pools.Add(data.AsSpan(r0 * 2), Math.Min(rowBlock, rows - r0), 2, r0, 0, 2);
+        Assert.False(pools.IsExact(0, top: true));
+        Assert.True(pools.IsExact(0, top: false));
+        Assert.True(pools.IsExact(1, top: true));
+        Assert.True(pools.IsExact(1, top: false));
+        var values = new float[k]; var got = new int[k];
+        Assert.Equal(k, pools.Top(1, values, got));
+        Assert.Equal(Enumerable.Range(0, rows).OrderByDescending(r => data[r * 2 + 1]).ThenBy(r => r).Take(k), got);
+    }
+
+    [Fact]
+    public void ExactPool_EqualsFullSortOfTheProduct()
+    {
+        var rng = new Random(8);
+        var a = TestRandom.Normal(rng, 3000 * 16);
+        var b = TestRandom.Normal(rng, 16);
+        var values = new float[100]; var rows = new int[100];
+        int n = LayerProjector.ExactPool(CircuitInsights.Tensors.MatrixRef.FromF32(a, 3000, 16), b, 2f, 100, top: false, values, rows);
+        Assert.Equal(100, n);
+        var exact = new float[3000];
+        CircuitInsights.Tensors.Gemm.Multiply(CircuitInsights.Tensors.MatrixRef.FromF32(a, 3000, 16), CircuitInsights.Tensors.MatrixRef.FromF32(b, 16, 1), exact, 1);
+        var order = Enumerable.Range(0, 3000).OrderBy(r => exact[r] * 2f).ThenBy(r => r).Take(100).ToArray();
+        Assert.Equal(order, rows);
+        Assert.Equal(order.Select(r => exact[r] * 2f), values);
+    }
+
+    [Fact]
     public void PoolKey_OrdersByValueThenRow()
     {
         float[] values = [-3f, -0f, 0f, 1e-30f, 2f, float.MaxValue, float.NegativeInfinity];
