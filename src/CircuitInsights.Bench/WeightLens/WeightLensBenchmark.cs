@@ -61,7 +61,7 @@ public static class WeightLensBenchmark
         var selection = shape.Architecture == "gpt2"
             ? new FeatureSelection { ShardIndex = 0, ShardCount = options.Fraction }
             : new FeatureSelection { Layers = [1], ShardIndex = 0, ShardCount = options.Fraction };
-        var runner = new WeightLensRunner(bench.Lens, options.Options) { Log = m => log.WriteLine("  " + m) };
+        var runner = new WeightLensRunner(bench.Lens, options.Options) { Log = m => log.WriteLine($"  {m} [RSS {Rss("VmRSS") / 1048576:F2} GiB, peak {Rss("VmHWM") / 1048576:F2} GiB]") };
         clock.Restart();
         var records = runner.Describe(selection);
         double total = clock.Elapsed.TotalSeconds;

@@ -137,9 +137,14 @@ public sealed class WeightLensRunner
             var result = _projector.Analyze(layer, batch, report);
             store?.Save(result);
             foreach (var a in result) analyses[a.Feature] = a;
+            ReleaseMemory();
             if (BatchDelay > TimeSpan.Zero) Thread.Sleep(BatchDelay);
         }
     }
+
+    /// <summary>A batch leaves hundreds of MB of large-object garbage (pools, packed panels); collecting it right away
+    /// keeps the resident memory near the live working set instead of the GC's (machine-size) budget.</summary>
+    internal static void ReleaseMemory() => GC.Collect(2, GCCollectionMode.Forced, blocking: true);
 
     void Sweep(ActivationProbe probe, ActivationCache cache, int? bos, IEnumerable<(int Layer, int Token, int Feature)> needs, string what)
     {

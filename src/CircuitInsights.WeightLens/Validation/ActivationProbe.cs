@@ -43,6 +43,7 @@ internal sealed class ActivationProbe(WeightLensModel model, int batchSize)
             var chunk = order.AsSpan(start, Math.Min(batchSize, order.Length - start)).ToArray();
             RunChunk(sequences, chunk, columns, results);
             progress?.Invoke(chunk.Length);
+            CircuitInsights.WeightLens.Run.WeightLensRunner.ReleaseMemory(); // a forward pass leaves ~0.3 GB of large-object garbage
         }
         return results;
     }
