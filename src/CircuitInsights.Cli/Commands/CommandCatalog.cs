@@ -22,5 +22,7 @@ public static class CommandCatalog
         StoreCommand.Create(io),
         ServeCommand.Create(io),
         PlotCommand.Create(io),
+        WeightLensCommand.Create(io),
+        CompareCommand.Create(io),
     ];
 }
