@@ -11,5 +11,7 @@ public static class CommandCatalog
         InspectCommand.Create(io),
         ForwardCommand.Create(io),
         GenerateCommand.Create(io),
+        AttributeCommand.Create(io),
+        InterveneCommand.Create(io),
     ];
 }

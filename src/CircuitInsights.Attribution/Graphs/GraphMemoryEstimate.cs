@@ -1,0 +1,54 @@
+using CircuitInsights.Models;
+using CircuitInsights.Transcoders;
+
+namespace CircuitInsights.Attribution.Graphs;
+
+/// <summary>
+/// Peak memory of <see cref="AttributionGraphBuilder"/> beyond the model and transcoder weights (fp32 = 4 bytes), with
+/// L layers, H heads, D d_model, V vocab, K transcoder width, T positions, NF active features, F selected features,
+/// n logits, B batch size:
+/// <code>
+/// context       4·(L·H·T² + 2·T·V + 6·L·T·D + 2·T·K) + 16·NF   patterns, logits, per-layer [T, D] records, encoder scratch
+/// decoder cache 4·D·Σ_f outputs(f)                              a_f·W_dec rows of every active feature (Attributor)
+/// batch         4·2·B·(NF + (L+1)·T) + chunk memory             attribution rows of one batch + sweep buffers
+/// edge matrix   all features (F = NF): 4·(NF + n)·N,  N = NF + (L+1)·T + n
+///               F &lt; NF: 4·(F + n)·(NF + (L+1)·T)   rows over every active feature while features are chosen
+/// final matrix  F &lt; NF: 4·(F + n)·(F + (L+1)·T + n)     (all features: the edge matrix is the final matrix)
+/// </code>
+/// The edge matrix dominates: it grows with F times the number of active features, which grows with T.
+/// </summary>
+public sealed record GraphMemoryEstimate(long Context, long DecoderCache, long Batch, long EdgeMatrix, long FinalMatrix)
+{
+    public long Total => Context + DecoderCache + Batch + EdgeMatrix + FinalMatrix;
+
+    /// <summary>The context part, known before the forward pass (without the 16·NF feature list).</summary>
+    public static long ContextBytes(DecoderSpec spec, int width, int positions)
+    {
+        long L = spec.Layers, T = positions;
+        return 4 * (L * spec.Heads * T * T + 2 * T * spec.Vocab + 6 * L * T * spec.DModel + 2 * T * width);
+    }
+
+    /// <param name="outputsPerFeature">Σ over active features of the number of layers each writes to (NF for per-layer transcoders).</param>
+    public static GraphMemoryEstimate Of(DecoderSpec spec, int width, int positions, int activeFeatures, long outputsPerFeature,
+        int logits, int selectedFeatures, GraphBuildOptions options)
+    {
+        long L = spec.Layers, T = positions, NF = activeFeatures, F = selectedFeatures, n = logits;
+        long sources = NF + (L + 1) * T;
+        long context = ContextBytes(spec, width, positions) + 16 * NF;
+        long cache = 4L * spec.DModel * outputsPerFeature;
+        long batch = 8L * Math.Min(options.BatchSize, Math.Max(NF, n)) * sources + options.Attribute.ChunkMemoryBytes;
+        long edge, final;
+        if (F >= NF) { edge = 4 * (NF + n) * (sources + n); final = 0; }
+        else { edge = 4 * (F + n) * sources; final = 4 * (F + n) * (F + (L + 1) * T + n); }
+        return new GraphMemoryEstimate(context, cache, batch, edge, final);
+    }
+
+    /// <summary>Σ over active features of the number of output layers each writes to.</summary>
+    public static long OutputsPerFeature(TranscoderSet set, IEnumerable<ActiveFeature> features, int layers) =>
+        features.Sum(f => (long)Math.Min(set[f.Layer].OutputLayerCount, layers - f.Layer));
+
+    public static string Gb(long bytes) => $"{bytes / (double)(1L << 30):F2} GiB";
+
+    public override string ToString() =>
+        $"{Gb(Total)} (edge matrix {Gb(EdgeMatrix)}, final matrix {Gb(FinalMatrix)}, context {Gb(Context)}, decoder cache {Gb(DecoderCache)}, batch {Gb(Batch)})";
+}

@@ -1,0 +1,52 @@
+using System.CommandLine;
+using CircuitInsights.Models;
+using CircuitInsights.Transcoders;
+using CircuitInsights.Transcoders.Loading;
+
+namespace CircuitInsights.Cli.Common;
+
+/// <summary>Options shared by commands that load a transcoder set next to the model.</summary>
+public static class TranscoderOptions
+{
+    public static Option<string> Transcoders() => new("--transcoders", "-t")
+    {
+        Description = "Transcoder set: a directory or file in a known format (circuit-tracer config.yaml folder, …).",
+        Required = true,
+    };
+
+    public static Option<string?> Format() => new("--transcoder-format")
+    {
+        Description = $"Force a transcoder loader ({string.Join(", ", TranscoderLoaders.Formats)}); default: detected from the files.",
+    };
+
+    /// <summary>Prepend BOS for attribution: null = circuit-tracer's rule (prepend BOS, or EOS when the tokenizer has no BOS,
+    /// unless the prompt already starts with a special token), true = always, false = never.</summary>
+    public static Option<bool?> PrependBos() => new("--prepend-bos")
+    {
+        Description = "Prepend BOS (true/false). Default: as circuit-tracer, prepend BOS unless the prompt starts with a special token (position 0 is then excluded from the graph's features).",
+    };
+
+    public static TranscoderSet Load(string path, string? format, CliIO io)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var set = TranscoderLoaders.Load(path, format: format);
+        io.Note($"loaded transcoders {set.Info.Format} ({set.Layers.Count} layers, width {set.Width}, {set.Info.InputHook} → {set.Info.OutputHook}) in {sw.Elapsed.TotalSeconds:F1} s");
+        return set;
+    }
+
+    /// <summary>Tokens for attribution and interventions (see <see cref="PrependBos"/>).</summary>
+    public static int[] PromptTokens(TransformerModel model, string prompt, bool? prependBos)
+    {
+        var ids = model.Tokenizer.Encode(prompt, false);
+        if (prependBos == false)
+        {
+            if (ids.Length == 0) throw new CircuitInsightsException("the prompt tokenises to zero tokens");
+            return ids;
+        }
+        bool startsSpecial = ids.Length > 0 && model.Tokenizer.IsSpecialToken(ids[0]);
+        if (prependBos == null && startsSpecial) return ids;
+        int bos = model.Tokenizer.BosTokenId ?? model.Tokenizer.EosTokenId
+            ?? throw new CircuitInsightsException("the tokenizer has no BOS or EOS token to prepend; pass --prepend-bos false");
+        return [bos, .. ids];
+    }
+}
