@@ -57,7 +57,7 @@ public sealed class AttributionGraphBuilder
 
         long contextBytes = GraphMemoryEstimate.ContextBytes(spec, set.Width, T);
         if (contextBytes > options.MemoryBudgetBytes)
-            throw new CircuitInsightsException($"a {T}-token prompt needs {GraphMemoryEstimate.Gb(contextBytes)} for the forward pass records alone (attention patterns {L}×{spec.Heads}×{T}², logits {T}×{V}), over the memory budget of {GraphMemoryEstimate.Gb(options.MemoryBudgetBytes)}; use a shorter prompt or raise --memory-budget");
+            throw new CircuitInsightsException($"a {T}-token prompt needs {GraphMemoryEstimate.Size(contextBytes)} for the forward pass records alone (attention patterns {L}×{spec.Heads}×{T}², logits {T}×{V}), over the memory budget of {GraphMemoryEstimate.Size(options.MemoryBudgetBytes)}; use a shorter prompt or raise --memory-budget");
 
         // Phase 0: context
         Report(0, 0, 1, false);
@@ -73,7 +73,7 @@ public sealed class AttributionGraphBuilder
         var (ids, probs) = SalientLogits.Select(final, options.MaxLogits, options.DesiredLogitProbability);
         var logitTargets = ids.Select((t, i) => new LogitTarget(T - 1, t, probs[i])).ToArray();
         int nL = logitTargets.Length;
-        Report(1, nL, nL, true, $"{nL} logits, cumulative p = {probs.Sum():F3}");
+        Report(1, nL, nL, true, $"{nL} logit{(nL == 1 ? "" : "s")}, cumulative p = {probs.Sum():F3}");
 
         int F = Math.Min(options.MaxFeatureNodes ?? NF, NF);
         bool all = F == NF;
@@ -252,6 +252,6 @@ public sealed class AttributionGraphBuilder
             if (GraphMemoryEstimate.Of(spec, width, T, NF, outputs, nL, mid, options).Total <= options.MemoryBudgetBytes) lo = mid; else hi = mid - 1;
         }
         string hint = lo > 0 ? $"use --max-feature-nodes {lo} or less" : "not even one feature node fits: use a shorter prompt";
-        return new CircuitInsightsException($"the attribution graph would need about {estimate} with {F} of {NF} active features as nodes, over the memory budget of {GraphMemoryEstimate.Gb(options.MemoryBudgetBytes)}; {hint}, or raise --memory-budget");
+        return new CircuitInsightsException($"the attribution graph would need about {estimate} with {F} of {NF} active features as nodes, over the memory budget of {GraphMemoryEstimate.Size(options.MemoryBudgetBytes)}; {hint}, or raise --memory-budget");
     }
 }

@@ -10,7 +10,8 @@ namespace CircuitInsights.Attribution.Graphs;
 /// <code>
 /// context       4·(L·H·T² + 2·T·V + 6·L·T·D + 2·T·K) + 16·NF   patterns, logits, per-layer [T, D] records, encoder scratch
 /// decoder cache 4·D·Σ_f outputs(f)                              a_f·W_dec rows of every active feature (Attributor)
-/// batch         4·2·B·(NF + (L+1)·T) + chunk memory             attribution rows of one batch + sweep buffers
+/// batch         4·2·B·(NF + (L+1)·T) + sweep                    attribution rows of one batch, plus the sweep buffers
+///               sweep = min(chunk memory, c·4·(T·(2D + Hq·Dh + Hkv·Dh) + NF)), c = min(B, max chunk)   (Attributor)
 /// edge matrix   all features (F = NF): 4·(NF + n)·N,  N = NF + (L+1)·T + n
 ///               F &lt; NF: 4·(F + n)·(NF + (L+1)·T)   rows over every active feature while features are chosen
 /// final matrix  F &lt; NF: 4·(F + n)·(F + (L+1)·T + n)     (all features: the edge matrix is the final matrix)
@@ -36,7 +37,9 @@ public sealed record GraphMemoryEstimate(long Context, long DecoderCache, long B
         long sources = NF + (L + 1) * T;
         long context = ContextBytes(spec, width, positions) + 16 * NF;
         long cache = 4L * spec.DModel * outputsPerFeature;
-        long batch = 8L * Math.Min(options.BatchSize, Math.Max(NF, n)) * sources + options.Attribute.ChunkMemoryBytes;
+        long perTarget = 4 * (T * (2L * spec.DModel + spec.QueryWidth + spec.KvWidth) + NF);
+        long sweep = Math.Min(options.Attribute.ChunkMemoryBytes, Math.Min(options.BatchSize, options.Attribute.MaxChunk) * perTarget);
+        long batch = 8L * Math.Min(options.BatchSize, Math.Max(NF, n)) * sources + sweep;
         long edge, final;
         if (F >= NF) { edge = 4 * (NF + n) * (sources + n); final = 0; }
         else { edge = 4 * (F + n) * sources; final = 4 * (F + n) * (F + (L + 1) * T + n); }
@@ -47,8 +50,14 @@ public sealed record GraphMemoryEstimate(long Context, long DecoderCache, long B
     public static long OutputsPerFeature(TranscoderSet set, IEnumerable<ActiveFeature> features, int layers) =>
         features.Sum(f => (long)Math.Min(set[f.Layer].OutputLayerCount, layers - f.Layer));
 
-    public static string Gb(long bytes) => $"{bytes / (double)(1L << 30):F2} GiB";
+    /// <summary>Bytes in binary units (KiB, MiB, GiB) with two decimals.</summary>
+    public static string Size(long bytes) => bytes switch
+    {
+        < 1L << 20 => $"{bytes / 1024.0:F2} KiB",
+        < 1L << 30 => $"{bytes / (double)(1L << 20):F2} MiB",
+        _ => $"{bytes / (double)(1L << 30):F2} GiB",
+    };
 
     public override string ToString() =>
-        $"{Gb(Total)} (edge matrix {Gb(EdgeMatrix)}, final matrix {Gb(FinalMatrix)}, context {Gb(Context)}, decoder cache {Gb(DecoderCache)}, batch {Gb(Batch)})";
+        $"{Size(Total)} (edge matrix {Size(EdgeMatrix)}, final matrix {Size(FinalMatrix)}, context {Size(Context)}, decoder cache {Size(DecoderCache)}, batch {Size(Batch)})";
 }
