@@ -142,13 +142,7 @@ public sealed partial class Attributor : IDisposable
     public float[] LogitDirection(int token)
     {
         var u = _ctx.Weights.UnembedRaw; // [D, V]
-        if (_meanUnembed is null)
-        {
-            var mean = new float[u.Rows];
-            var row = new float[u.Cols];
-            for (int i = 0; i < u.Rows; i++) { u.CopyRow(i, row); mean[i] = TensorPrimitives.Sum<float>(row) / u.Cols; }
-            _meanUnembed = mean;
-        }
+        _meanUnembed ??= MeanUnembedding.Get(_ctx.Weights);
         var dir = new float[u.Rows];
         u.Transposed().CopyRow(token, dir);
         TensorPrimitives.Subtract(dir, _meanUnembed, dir);

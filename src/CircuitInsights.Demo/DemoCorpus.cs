@@ -60,21 +60,34 @@ public static class DemoCorpus
     public static IEnumerable<string> BrownParagraphs() =>
         BrownFiles.SelectMany(f => ReadBrown(f).Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
-    /// <summary>Writes the demo corpus folder: generated.txt (one sentence per line) and the Brown files.</summary>
+    /// <summary>
+    /// Documents of the demo corpus: blocks of 20 generated sentences alternating with 3 Brown paragraphs (so any prefix of
+    /// the corpus mixes both), then the rest of the Brown subset.
+    /// </summary>
+    public static IEnumerable<(string Id, string Text)> Documents(int sentences, int seed)
+    {
+        var generated = Sentences(sentences, seed);
+        using var brown = BrownParagraphs().GetEnumerator();
+        int block = 0, para = 0;
+        for (int i = 0; i < generated.Count; i += 20, block++)
+        {
+            yield return ($"generated-{block}", string.Concat(generated.Skip(i).Take(20)).TrimStart());
+            var parts = new List<string>();
+            while (parts.Count < 3 && brown.MoveNext()) parts.Add(brown.Current);
+            if (parts.Count > 0) yield return ($"brown-{para++}", string.Join("\n\n", parts));
+        }
+        while (brown.MoveNext()) yield return ($"brown-{para++}", brown.Current);
+    }
+
+    /// <summary>Writes the demo corpus as JSON Lines (<c>demo.jsonl</c>, field <c>text</c>, plus <c>id</c>).</summary>
     public static void WriteTo(string directory, int sentences, int seed)
     {
         Directory.CreateDirectory(directory);
-        Formats.AtomicFile.Write(Path.Combine(directory, "generated.txt"), s =>
+        Formats.AtomicFile.Write(Path.Combine(directory, "demo.jsonl"), s =>
         {
             using var w = new StreamWriter(s, new UTF8Encoding(false), leaveOpen: true);
-            foreach (var line in Sentences(sentences, seed)) w.WriteLine(line.TrimStart());
+            foreach (var (id, text) in Documents(sentences, seed))
+                w.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { id, text }));
         });
-        string brown = Path.Combine(directory, "brown");
-        Directory.CreateDirectory(brown);
-        foreach (var f in BrownFiles)
-        {
-            string name = f["CircuitInsights.Demo.brown.".Length..];
-            File.WriteAllText(Path.Combine(brown, name), ReadBrown(f), new UTF8Encoding(false));
-        }
     }
 }

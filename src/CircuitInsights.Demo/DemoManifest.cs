@@ -6,7 +6,7 @@ namespace CircuitInsights.Demo;
 /// <summary>Ground truth of the demo model (written as <c>manifest.json</c> next to it).</summary>
 public sealed record DemoManifest
 {
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     [JsonPropertyName("version")] public int Version { get; init; } = CurrentVersion;
     [JsonPropertyName("seed")] public int Seed { get; init; }

@@ -45,7 +45,7 @@ public static class DemoModelGenerator
         var manifest = builder.Build();
         DemoModelFiles.WriteModel(Path.Combine(directory, manifest.ModelDir), builder.Weights);
         DemoModelFiles.WriteTranscoders(Path.Combine(directory, manifest.TranscodersDir), builder.Weights);
-        DemoCorpus.WriteTo(Path.Combine(directory, manifest.CorpusDir), sentences: 1200, seed: seed + 2);
+        DemoCorpus.WriteTo(Path.Combine(directory, manifest.CorpusDir), sentences: 2000, seed: seed + 2);
         AtomicFile.Write(manifestPath, s => s.Write(System.Text.Encoding.UTF8.GetBytes(manifest.ToJson())));
         return manifest;
     }

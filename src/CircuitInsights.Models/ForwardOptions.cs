@@ -22,6 +22,8 @@ public sealed record ForwardOptions
     public LogitsMode Logits { get; init; } = LogitsMode.All;
     /// <summary>Also return logits before the final soft-cap (models with a final soft-cap only).</summary>
     public bool KeepPreSoftcapLogits { get; init; }
+    /// <summary>Collects a stage-time breakdown (benchmarks).</summary>
+    public ForwardProfile? Profile { get; init; }
 
     public static ForwardOptions Default { get; } = new();
 }

@@ -8,10 +8,15 @@ public static class CommandCatalog
 {
     public static IEnumerable<Command> Create(CliIO io) =>
     [
+        DemoCommand.Create(io),
         InspectCommand.Create(io),
         ForwardCommand.Create(io),
         GenerateCommand.Create(io),
         AttributeCommand.Create(io),
         InterveneCommand.Create(io),
+        CacheCommand.Create(io),
+        CacheMergeCommand.Create(io),
+        CircuitLensCommand.Create(io),
+        BenchCommand.Create(io),
     ];
 }

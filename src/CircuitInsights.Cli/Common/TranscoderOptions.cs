@@ -5,19 +5,23 @@ using CircuitInsights.Transcoders.Loading;
 
 namespace CircuitInsights.Cli.Common;
 
-/// <summary>Options shared by commands that load a transcoder set next to the model.</summary>
+/// <summary>Options shared by commands that load a transcoder set.</summary>
 public static class TranscoderOptions
 {
     public static Option<string> Transcoders() => new("--transcoders", "-t")
     {
-        Description = "Transcoder set: a directory or file in a known format (circuit-tracer config.yaml folder, …).",
+        Description = "Transcoder set: a circuit-tracer folder (config.yaml), Gemma Scope params.npz, pchlenski .pt files, … (see 'transcoders inspect').",
         Required = true,
     };
 
-    public static Option<string?> Format() => new("--transcoder-format")
+    public static Option<string?> Format() => new("--transcoder-format") { Description = "Force a loader (default: detected from the files)." };
+
+    public static TranscoderSet Load(string path, string? format, CliIO io, IReadOnlySet<int>? layers = null)
     {
-        Description = $"Force a transcoder loader ({string.Join(", ", TranscoderLoaders.Formats)}); default: detected from the files.",
-    };
+        var set = TranscoderLoaders.Load(path, new TranscoderLoadOptions { Layers = layers }, format);
+        io.Note($"loaded transcoders ({set.Info.Format}, layers {string.Join(",", set.Layers)}, width {set.Width}, {set.Info.InputHook} → {set.Info.OutputHook})");
+        return set;
+    }
 
     /// <summary>Prepend BOS for attribution: null = circuit-tracer's rule (prepend BOS, or EOS when the tokenizer has no BOS,
     /// unless the prompt already starts with a special token), true = always, false = never.</summary>
@@ -25,14 +29,6 @@ public static class TranscoderOptions
     {
         Description = "Prepend BOS (true/false). Default: as circuit-tracer, prepend BOS unless the prompt starts with a special token (position 0 is then excluded from the graph's features).",
     };
-
-    public static TranscoderSet Load(string path, string? format, CliIO io)
-    {
-        var sw = System.Diagnostics.Stopwatch.StartNew();
-        var set = TranscoderLoaders.Load(path, format: format);
-        io.Note($"loaded transcoders {set.Info.Format} ({set.Layers.Count} layers, width {set.Width}, {set.Info.InputHook} → {set.Info.OutputHook}) in {sw.Elapsed.TotalSeconds:F1} s");
-        return set;
-    }
 
     /// <summary>Tokens for attribution and interventions (see <see cref="PrependBos"/>).</summary>
     public static int[] PromptTokens(TransformerModel model, string prompt, bool? prependBos)

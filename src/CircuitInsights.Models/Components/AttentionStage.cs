@@ -20,9 +20,12 @@ internal static class AttentionStage
         var q = new float[rows * qw];
         var k = new float[rows * kvw];
         var v = new float[rows * kvw];
-        Gemm.Multiply(uRef, w.Q, q, qw);
-        Gemm.Multiply(uRef, w.K, k, kvw);
-        Gemm.Multiply(uRef, w.V, v, kvw);
+        ForwardProfile.Run(ctx.Profile, ForwardProfile.ProjectionGemm, () =>
+        {
+            Gemm.Multiply(uRef, w.Q, q, qw);
+            Gemm.Multiply(uRef, w.K, k, kvw);
+            Gemm.Multiply(uRef, w.V, v, kvw);
+        });
         if (w.QBias is { } bq) RowOps.AddBias(q, qw, bq);
         if (w.KBias is { } bk) RowOps.AddBias(k, kvw, bk);
         if (w.VBias is { } bv) RowOps.AddBias(v, kvw, bv);
@@ -42,6 +45,16 @@ internal static class AttentionStage
         var patternHook = HookPoint.Block(layer, HookNames.Pattern);
         int t = ctx.Positions, pairs = ctx.Batch * hq;
         int? window = spec.UsesSlidingWindow(layer) ? spec.SlidingWindow : null;
+        ForwardProfile.Run(ctx.Profile, ForwardProfile.AttentionCore, () => Core(spec, ctx, q, k, v, z, layer, pairs, t, window, scoresHook, patternHook));
+        ctx.Emit(HookPoint.Block(layer, HookNames.Z), z, ctx.Batch, ctx.Positions, hq, dh);
+
+        ForwardProfile.Run(ctx.Profile, ForwardProfile.ProjectionGemm, () => Gemm.Multiply(MatrixRef.FromF32(z, rows, qw), w.O, output, d));
+        if (w.OBias is { } bo) RowOps.AddBias(output.AsSpan(0, rows * d), d, bo);
+    }
+
+    static void Core(DecoderSpec spec, ForwardContext ctx, float[] q, float[] k, float[] v, float[] z, int layer, int pairs, int t, int? window, HookPoint scoresHook, HookPoint patternHook)
+    {
+        int hq = spec.Heads;
         if (ctx.Wants(scoresHook) || ctx.Wants(patternHook))
         {
             // Materialise [B, H, T, T] so handlers can read or replace the pattern (frozen attention).
@@ -62,10 +75,6 @@ internal static class AttentionStage
                 return scratch;
             }, _ => { });
         }
-        ctx.Emit(HookPoint.Block(layer, HookNames.Z), z, ctx.Batch, ctx.Positions, hq, dh);
-
-        Gemm.Multiply(MatrixRef.FromF32(z, rows, qw), w.O, output, d);
-        if (w.OBias is { } bo) RowOps.AddBias(output.AsSpan(0, rows * d), d, bo);
     }
 
     /// <summary>scores[p, s] for one (batch, head) pair: scaled, soft-capped, masked with −∞ where s is not visible from p.</summary>

@@ -41,7 +41,7 @@ public sealed class DecoderModel : IDisposable
         if (spec.Positions == PositionKind.Learned && batch.Positions > spec.MaxPositions)
             throw new CircuitInsightsException($"sequence of {batch.Positions} tokens exceeds the model's {spec.MaxPositions} positions");
 
-        var ctx = new ForwardContext(batch.BatchSize, batch.Positions, options.Hooks);
+        var ctx = new ForwardContext(batch.BatchSize, batch.Positions, options.Hooks, options.Profile);
         int rows = ctx.Rows, d = spec.DModel;
         var x = new float[rows * d];
         Embed(batch, x, ctx);
@@ -151,7 +151,7 @@ public sealed class DecoderModel : IDisposable
             shape = [batch.BatchSize, batch.Positions, v];
         }
         var logits = new float[(long)rows * v];
-        Gemm.Multiply(MatrixRef.FromF32(input, rows, d), Weights.Unembed, logits, v);
+        ForwardProfile.Run(options.Profile, ForwardProfile.UnembedGemm, () => Gemm.Multiply(MatrixRef.FromF32(input, rows, d), Weights.Unembed, logits, v));
         float[]? pre = null;
         if (Spec.FinalLogitSoftcap is float cap)
         {

@@ -3,12 +3,13 @@ using CircuitInsights.Models.Hooks;
 namespace CircuitInsights.Models.Components;
 
 /// <summary>Per-forward state shared by the block functions: batch geometry and hook dispatch.</summary>
-internal sealed class ForwardContext(int batch, int positions, IHookHandler? hooks)
+internal sealed class ForwardContext(int batch, int positions, IHookHandler? hooks, ForwardProfile? profile = null)
 {
     public int Batch { get; } = batch;
     public int Positions { get; } = positions;
     public int Rows => Batch * Positions;
     public IHookHandler? Hooks { get; } = hooks;
+    public ForwardProfile? Profile { get; } = profile;
 
     public bool Wants(HookPoint hook) => Hooks?.Wants(hook) == true;
 

@@ -18,7 +18,7 @@ internal static class MlpStage
         var pre = new float[(long)rows * f];
         if (spec.Mlp == MlpKind.Plain)
         {
-            Gemm.Multiply(mRef, w.In, pre, f);
+            ForwardProfile.Run(ctx.Profile, ForwardProfile.MlpGemm, () => Gemm.Multiply(mRef, w.In, pre, f));
             if (w.InBias is { } bIn) RowOps.AddBias(pre, f, bIn);
             ctx.Emit(HookPoint.Block(layer, HookNames.MlpPre), pre, ctx.Batch, ctx.Positions, f);
             Activate(spec.Activation, pre);
@@ -27,8 +27,11 @@ internal static class MlpStage
         {
             var gate = w.Gate ?? throw new InvalidOperationException("gated MLP without gate weights");
             var linear = new float[(long)rows * f];
-            Gemm.Multiply(mRef, gate, pre, f);
-            Gemm.Multiply(mRef, w.In, linear, f);
+            ForwardProfile.Run(ctx.Profile, ForwardProfile.MlpGemm, () =>
+            {
+                Gemm.Multiply(mRef, gate, pre, f);
+                Gemm.Multiply(mRef, w.In, linear, f);
+            });
             if (w.InBias is { } bIn) RowOps.AddBias(linear, f, bIn);
             ctx.Emit(HookPoint.Block(layer, HookNames.MlpPre), pre, ctx.Batch, ctx.Positions, f);
             ctx.Emit(HookPoint.Block(layer, HookNames.MlpPreLinear), linear, ctx.Batch, ctx.Positions, f);
@@ -36,7 +39,7 @@ internal static class MlpStage
             System.Numerics.Tensors.TensorPrimitives.Multiply(pre, linear, pre);
         }
         ctx.Emit(HookPoint.Block(layer, HookNames.MlpPost), pre, ctx.Batch, ctx.Positions, f);
-        Gemm.Multiply(MatrixRef.FromF32(pre, rows, f), w.Out, output, d);
+        ForwardProfile.Run(ctx.Profile, ForwardProfile.MlpGemm, () => Gemm.Multiply(MatrixRef.FromF32(pre, rows, f), w.Out, output, d));
         if (w.OutBias is { } bOut) RowOps.AddBias(output.AsSpan(0, rows * d), d, bOut);
     }
 

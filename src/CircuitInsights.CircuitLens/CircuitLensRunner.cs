@@ -1,0 +1,127 @@
+using System.Text.Json;
+using CircuitInsights.CircuitLens.Analysis;
+using CircuitInsights.CircuitLens.Cache;
+using CircuitInsights.Formats;
+using CircuitInsights.Formats.Tokenization;
+using CircuitInsights.Transcoders;
+
+namespace CircuitInsights.CircuitLens;
+
+/// <summary>A feature to analyse.</summary>
+public readonly record struct FeatureId(int Layer, int Index)
+{
+    public override string ToString() => $"L{Layer}:F{Index}";
+
+    /// <summary>Parses "L:i" items separated by commas (e.g. "0:12,3:400").</summary>
+    public static IReadOnlyList<FeatureId> ParseList(string text)
+    {
+        var list = new List<FeatureId>();
+        foreach (var item in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = item.Split(':');
+            if (parts.Length != 2 || !int.TryParse(parts[0], out int l) || !int.TryParse(parts[1], out int f) || l < 0 || f < 0)
+                throw new CircuitInsightsException($"--features: '{item}' is not LAYER:INDEX");
+            list.Add(new FeatureId(l, f));
+        }
+        return list;
+    }
+}
+
+/// <summary>
+/// Runs CircuitLens for a list of features over a finalized activation cache: the sampled contexts are grouped by window
+/// (one forward pass and one backward sweep per window for all features sampled there), attributed, clustered and
+/// described. Writes <c>features/L{l}_F{i}.json</c> (report) and <c>.contexts.jsonl</c> (one line per context) for each
+/// feature as soon as it is done (resumable: finished features are skipped), then <c>layer_{l}.jsonl</c> and
+/// <c>summary.json</c>.
+/// </summary>
+public sealed class CircuitLensRunner(ReplacementModel model, ITokenizer tokenizer, ActivationCache cache, CircuitLensOptions options)
+{
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+    static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true };
+
+    public static string ReportPath(string dir, FeatureId f) => Path.Combine(dir, "features", $"L{f.Layer}_F{f.Index}.json");
+    static string ContextsPath(string dir, FeatureId f) => Path.Combine(dir, "features", $"L{f.Layer}_F{f.Index}.contexts.jsonl");
+
+    public IReadOnlyList<FeatureCircuitReport> Run(IReadOnlyList<FeatureId> features, string outputDir, IProgress<(int Done, int Total, FeatureId Feature)>? progress = null, CancellationToken cancel = default)
+    {
+        Directory.CreateDirectory(Path.Combine(outputDir, "features"));
+        foreach (var f in features)
+        {
+            if (!cache.Layers.Contains(f.Layer)) throw new CircuitInsightsException($"feature {f}: layer {f.Layer} is not in the cache (cached: {string.Join(", ", cache.Layers)})");
+            if ((uint)f.Index >= (uint)cache.Manifest.Features) throw new CircuitInsightsException($"feature {f}: index outside [0, {cache.Manifest.Features})");
+        }
+        var reports = new List<FeatureCircuitReport>();
+        int done = 0;
+        // Work in groups of features so windows shared between them are attributed once.
+        foreach (var group in features.Distinct().Chunk(16))
+        {
+            cancel.ThrowIfCancellationRequested();
+            var todo = group.Where(f => !File.Exists(ReportPath(outputDir, f))).ToArray();
+            var contexts = AnalyzeGroup(todo, cancel);
+            foreach (var f in group)
+            {
+                FeatureCircuitReport report;
+                if (contexts.TryGetValue(f, out var list))
+                {
+                    report = new FeatureCircuitAnalyzer(tokenizer, options).Analyze(f.Layer, f.Index, list);
+                    AtomicFile.Write(ContextsPath(outputDir, f), s =>
+                    {
+                        using var w = new StreamWriter(s, leaveOpen: true);
+                        foreach (var c in list) w.WriteLine(JsonSerializer.Serialize(c, Json));
+                    });
+                    AtomicFile.Write(ReportPath(outputDir, f), s => JsonSerializer.Serialize(s, report, Pretty));
+                }
+                else report = LoadReport(outputDir, f);
+                reports.Add(report);
+                progress?.Report((++done, features.Count, f));
+            }
+        }
+        WriteLayerFiles(outputDir, features);
+        AtomicFile.Write(Path.Combine(outputDir, "summary.json"), s => JsonSerializer.Serialize(s, new
+        {
+            cache = cache.Directory, model = cache.Manifest.Model, transcoders = cache.Manifest.Transcoders, options,
+            features = reports.Select(r => new { r.Layer, r.Feature, r.Contexts, clusters = r.Clusters.Count(c => c.Label >= 0), r.Noise, r.Description, r.MaxCompletenessError }),
+        }, Pretty));
+        return reports;
+    }
+
+    public static FeatureCircuitReport LoadReport(string dir, FeatureId f)
+    {
+        string path = ReportPath(dir, f);
+        try { return JsonSerializer.Deserialize<FeatureCircuitReport>(File.ReadAllText(path)) ?? throw new CircuitInsightsException($"{path}: empty report"); }
+        catch (JsonException e) { throw new CircuitInsightsException($"{path}: invalid CircuitLens report ({e.Message})", e); }
+    }
+
+    Dictionary<FeatureId, List<ContextAnalysis>> AnalyzeGroup(IReadOnlyList<FeatureId> features, CancellationToken cancel)
+    {
+        var byWindow = new SortedDictionary<int, List<(FeatureId Feature, ContextTarget Target)>>();
+        foreach (var f in features)
+            foreach (var s in cache.Samples(f.Layer, f.Index))
+            {
+                if (!byWindow.TryGetValue(s.Window, out var list)) byWindow[s.Window] = list = [];
+                list.Add((f, new ContextTarget(f.Layer, f.Index, s.Position, s.Activation)));
+            }
+        var analyzer = new ContextAnalyzer(model, tokenizer, options);
+        var result = features.ToDictionary(f => f, _ => new List<ContextAnalysis>());
+        foreach (var (window, items) in byWindow)
+        {
+            cancel.ThrowIfCancellationRequested();
+            var analyses = analyzer.Analyze(window, cache.Window(window), items.Select(i => i.Target).ToArray());
+            for (int i = 0; i < items.Count; i++) result[items[i].Feature].Add(analyses[i]);
+        }
+        foreach (var list in result.Values) list.Sort((a, b) => b.TargetActivation.CompareTo(a.TargetActivation) is var c && c != 0 ? c : a.Window.CompareTo(b.Window));
+        return result;
+    }
+
+    static void WriteLayerFiles(string dir, IReadOnlyList<FeatureId> features)
+    {
+        foreach (var layer in features.Select(f => f.Layer).Distinct().Order())
+            AtomicFile.Write(Path.Combine(dir, $"layer_{layer}.jsonl"), s =>
+            {
+                using var w = new StreamWriter(s, leaveOpen: true);
+                foreach (var f in features.Where(f => f.Layer == layer).Distinct().OrderBy(f => f.Index))
+                    foreach (var line in File.ReadLines(ContextsPath(dir, f)))
+                        w.WriteLine($"{{\"layer\":{f.Layer},\"feature\":{f.Index},\"context\":{line}}}");
+            });
+    }
+}

@@ -1,0 +1,33 @@
+using System.CommandLine;
+using CircuitInsights.CircuitLens.Cache;
+using CircuitInsights.Cli.Common;
+using CircuitInsights.Formats.Tokenization;
+
+namespace CircuitInsights.Cli.Commands;
+
+/// <summary><c>cache-merge</c>: combine the caches of corpus shards into one and finalize it.</summary>
+public static class CacheMergeCommand
+{
+    public static Command Create(CliIO io)
+    {
+        var shards = new Argument<string[]>("shards") { Description = "Shard cache folders (from cache --shard i/n).", Arity = ArgumentArity.OneOrMore };
+        var model = ModelOptions.Model();
+        var output = new Option<string>("--out", "-o") { Description = "Merged cache folder.", Required = true };
+        var samples = new Option<int>("--samples") { DefaultValueFactory = _ => 100, Description = "Contexts sampled per feature." };
+        var cmd = new Command("cache-merge", "Merge activation caches of corpus shards (exactly equal to a single run) and sample contexts.");
+        cmd.Arguments.Add(shards);
+        cmd.Options.Add(model); cmd.Options.Add(output); cmd.Options.Add(samples);
+        cmd.SetAction(pr =>
+        {
+            string dir = pr.GetValue(output)!;
+            var merged = CacheMerger.Merge(pr.GetValue(shards)!, dir);
+            if (merged.Options.ShardCount != 1) throw new CircuitInsightsException($"merged {merged.MergedShards} of {merged.Options.ShardCount} shards; give all of them");
+            var tok = TokenizerLoader.Load(Formats.ModelDirectory.Resolve(pr.GetValue(model)!).Path);
+            var final = CacheFinalizer.Finalize(dir, tok, new SamplingOptions { Count = pr.GetValue(samples), Seed = merged.Options.Seed });
+            (tok as IDisposable)?.Dispose();
+            io.Out.WriteLine($"merged {final.MergedShards} shards into {dir}: {final.Windows:N0} windows, {final.Tokens:N0} tokens");
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+}
