@@ -83,6 +83,7 @@ public sealed class AttributionGraphBuilder
 
         int sources = NF + (L + 1) * T;   // columns while features are chosen: all features, errors, embeddings
         using var attributor = new Attributor(ctx);
+        var gate = new GarbageGate(GraphMemoryEstimate.GarbageAllowance(options));
         AttributionGraph graph;
         var info = new GraphInfo
         {
@@ -93,6 +94,10 @@ public sealed class AttributionGraphBuilder
         {
             // Every feature is a node: rows go straight into the final matrix (column layout identical).
             var adjacency = new AdjacencyMatrix(sources + nL);
+            // Allocate every row up front: rows then sit together instead of between the short-lived batch buffers
+            // (which would pin partly-free heap regions), and a shortage shows now rather than after the slow phase.
+            for (int r = 0; r < NF; r++) adjacency.WritableRow(r);
+            for (int k = 0; k < nL; k++) adjacency.WritableRow(sources + k);
             clock.Restart();
             Report(2, 0, nL, false);
             var logitRows = attributor.Attribute(logitTargets, options.Attribute);
@@ -107,6 +112,7 @@ public sealed class AttributionGraphBuilder
                 int count = Math.Min(options.BatchSize, NF - start);
                 var rows = attributor.Attribute(FeatureTargets(ctx, Enumerable.Range(start, count)), options.Attribute);
                 for (int i = 0; i < count; i++) CopyRow(rows, i, adjacency.WritableRow(start + i));
+                gate.Check();
                 Report(3, start + count, NF, false);
             }
             Report(3, NF, NF, true);
@@ -116,22 +122,23 @@ public sealed class AttributionGraphBuilder
         }
         else
         {
-            graph = BuildBudgeted(ctx, attributor, prompt, logitTargets, F, sources, options, info, Report, clock, cancellation);
+            graph = BuildBudgeted(ctx, attributor, prompt, logitTargets, F, sources, options, info, Report, clock, gate, cancellation);
         }
         return graph;
     }
 
     AttributionGraph BuildBudgeted(AttributionContext ctx, Attributor attributor, string prompt, LogitTarget[] logitTargets, int F, int sources,
-        GraphBuildOptions options, GraphInfo info, Action<int, long, long, bool, string?> report, Stopwatch clock, CancellationToken cancellation)
+        GraphBuildOptions options, GraphInfo info, Action<int, long, long, bool, string?> report, Stopwatch clock, GarbageGate gate, CancellationToken cancellation)
     {
         int NF = ctx.Features.Length, nL = logitTargets.Length, L = ctx.Spec.Layers, T = ctx.Positions;
         int nodesWhileChoosing = sources + nL;
         var work = new List<float[]>(F + nL);
         var sums = new List<float>(F + nL);
         var rowNode = new List<int>(F + nL);
+        var spare = new Stack<float[]>(Enumerable.Range(0, F + nL).Select(_ => new float[sources])); // allocated up front, as above
         void Add(AttributionRows rows, int i, int node)
         {
-            var row = new float[sources];
+            var row = spare.Pop();
             CopyRow(rows, i, row);
             work.Add(row);
             sums.Add((float)(double)System.Numerics.Tensors.TensorPrimitives.SumOfMagnitudes<float>(row));
@@ -162,6 +169,7 @@ public sealed class AttributionGraphBuilder
                 var rows = attributor.Attribute(FeatureTargets(ctx, batch), options.Attribute);
                 for (int i = 0; i < batch.Length; i++) { Add(rows, i, batch[i]); visited[batch[i]] = true; }
                 nVisited += batch.Length;
+                gate.Check();
                 report(3, nVisited, F, false, null);
             }
         }
@@ -183,6 +191,7 @@ public sealed class AttributionGraphBuilder
             src.AsSpan(NF, (L + 1) * T).CopyTo(dst.AsSpan(F));
             adjacency.SetRow(target, dst);
             work[r] = null!;
+            gate.Check();
         }
         report(4, work.Count, work.Count, true, $"{n} nodes");
         return NewGraph(ctx, prompt, selected, logitTargets, adjacency, info);
@@ -244,13 +253,7 @@ public sealed class AttributionGraphBuilder
 
     static CircuitInsightsException OverBudget(GraphMemoryEstimate estimate, DecoderSpec spec, int width, int T, int NF, long outputs, int nL, int F, GraphBuildOptions options)
     {
-        // Largest feature count that fits (the estimate grows with F).
-        int lo = -1, hi = Math.Min(F, NF - 1);
-        while (lo < hi)
-        {
-            int mid = (lo + hi + 1) / 2;
-            if (GraphMemoryEstimate.Of(spec, width, T, NF, outputs, nL, mid, options).Total <= options.MemoryBudgetBytes) lo = mid; else hi = mid - 1;
-        }
+        int lo = GraphMemoryEstimate.LargestFeatureCount(spec, width, T, NF, outputs, nL, Math.Min(F, NF - 1), options);
         string hint = lo > 0 ? $"use --max-feature-nodes {lo} or less" : "not even one feature node fits: use a shorter prompt";
         return new CircuitInsightsException($"the attribution graph would need about {estimate} with {F} of {NF} active features as nodes, over the memory budget of {GraphMemoryEstimate.Size(options.MemoryBudgetBytes)}; {hint}, or raise --memory-budget");
     }

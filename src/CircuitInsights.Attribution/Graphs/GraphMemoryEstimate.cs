@@ -15,12 +15,16 @@ namespace CircuitInsights.Attribution.Graphs;
 /// edge matrix   all features (F = NF): 4·(NF + n)·N,  N = NF + (L+1)·T + n
 ///               F &lt; NF: 4·(F + n)·(NF + (L+1)·T)   rows over every active feature while features are chosen
 /// final matrix  F &lt; NF: 4·(F + n)·(F + (L+1)·T + n)     (all features: the edge matrix is the final matrix)
+/// garbage       budget / 16, within [64 MiB, 1 GiB]          short-lived buffers between induced collections (GarbageGate)
 /// </code>
 /// The edge matrix dominates: it grows with F times the number of active features, which grows with T.
 /// </summary>
-public sealed record GraphMemoryEstimate(long Context, long DecoderCache, long Batch, long EdgeMatrix, long FinalMatrix)
+public sealed record GraphMemoryEstimate(long Context, long DecoderCache, long Batch, long EdgeMatrix, long FinalMatrix, long Garbage)
 {
-    public long Total => Context + DecoderCache + Batch + EdgeMatrix + FinalMatrix;
+    public long Total => Context + DecoderCache + Batch + EdgeMatrix + FinalMatrix + Garbage;
+
+    /// <summary>Bytes of short-lived allocations allowed between induced full collections.</summary>
+    public static long GarbageAllowance(GraphBuildOptions options) => Math.Clamp(options.MemoryBudgetBytes / 16, 64L << 20, 1L << 30);
 
     /// <summary>The context part, known before the forward pass (without the 16·NF feature list).</summary>
     public static long ContextBytes(DecoderSpec spec, int width, int positions)
@@ -43,7 +47,21 @@ public sealed record GraphMemoryEstimate(long Context, long DecoderCache, long B
         long edge, final;
         if (F >= NF) { edge = 4 * (NF + n) * (sources + n); final = 0; }
         else { edge = 4 * (F + n) * sources; final = 4 * (F + n) * (F + (L + 1) * T + n); }
-        return new GraphMemoryEstimate(context, cache, batch, edge, final);
+        return new GraphMemoryEstimate(context, cache, batch, edge, final, GarbageAllowance(options));
+    }
+
+    /// <summary>The largest feature-node count F ≤ <paramref name="maxFeatures"/> whose estimate fits the budget, or −1
+    /// when none does (the estimate grows with F).</summary>
+    public static int LargestFeatureCount(DecoderSpec spec, int width, int positions, int activeFeatures, long outputsPerFeature,
+        int logits, int maxFeatures, GraphBuildOptions options)
+    {
+        int lo = -1, hi = Math.Min(maxFeatures, activeFeatures);
+        while (lo < hi)
+        {
+            int mid = (lo + hi + 1) / 2;
+            if (Of(spec, width, positions, activeFeatures, outputsPerFeature, logits, mid, options).Total <= options.MemoryBudgetBytes) lo = mid; else hi = mid - 1;
+        }
+        return lo;
     }
 
     /// <summary>Σ over active features of the number of output layers each writes to.</summary>
@@ -59,5 +77,5 @@ public sealed record GraphMemoryEstimate(long Context, long DecoderCache, long B
     };
 
     public override string ToString() =>
-        $"{Size(Total)} (edge matrix {Size(EdgeMatrix)}, final matrix {Size(FinalMatrix)}, context {Size(Context)}, decoder cache {Size(DecoderCache)}, batch {Size(Batch)})";
+        $"{Size(Total)} (edge matrix {Size(EdgeMatrix)}, final matrix {Size(FinalMatrix)}, context {Size(Context)}, decoder cache {Size(DecoderCache)}, batch {Size(Batch)}, garbage {Size(Garbage)})";
 }
