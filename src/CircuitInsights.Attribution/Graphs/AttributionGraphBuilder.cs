@@ -84,6 +84,7 @@ public sealed class AttributionGraphBuilder
         int sources = NF + (L + 1) * T;   // columns while features are chosen: all features, errors, embeddings
         using var attributor = new Attributor(ctx);
         var gate = new GarbageGate(GraphMemoryEstimate.GarbageAllowance(options));
+        int call = GraphMemoryEstimate.CallSize(spec, T, NF, options);
         AttributionGraph graph;
         var info = new GraphInfo
         {
@@ -100,8 +101,7 @@ public sealed class AttributionGraphBuilder
             for (int k = 0; k < nL; k++) adjacency.WritableRow(sources + k);
             clock.Restart();
             Report(2, 0, nL, false);
-            var logitRows = attributor.Attribute(logitTargets, options.Attribute);
-            for (int k = 0; k < nL; k++) CopyRow(logitRows, k, adjacency.WritableRow(sources + k));
+            Attribute(attributor, logitTargets, call, options, gate, (k, rows, j) => CopyRow(rows, j, adjacency.WritableRow(sources + k)));
             Report(2, nL, nL, true);
 
             clock.Restart();
@@ -110,9 +110,9 @@ public sealed class AttributionGraphBuilder
             {
                 cancellation.ThrowIfCancellationRequested();
                 int count = Math.Min(options.BatchSize, NF - start);
-                var rows = attributor.Attribute(FeatureTargets(ctx, Enumerable.Range(start, count)), options.Attribute);
-                for (int i = 0; i < count; i++) CopyRow(rows, i, adjacency.WritableRow(start + i));
-                gate.Check();
+                int first = start;
+                Attribute(attributor, FeatureTargets(ctx, Enumerable.Range(start, count)), call, options, gate,
+                    (i, rows, j) => CopyRow(rows, j, adjacency.WritableRow(first + i)));
                 Report(3, start + count, NF, false);
             }
             Report(3, NF, NF, true);
@@ -122,12 +122,12 @@ public sealed class AttributionGraphBuilder
         }
         else
         {
-            graph = BuildBudgeted(ctx, attributor, prompt, logitTargets, F, sources, options, info, Report, clock, gate, cancellation);
+            graph = BuildBudgeted(ctx, attributor, prompt, logitTargets, F, sources, call, options, info, Report, clock, gate, cancellation);
         }
         return graph;
     }
 
-    AttributionGraph BuildBudgeted(AttributionContext ctx, Attributor attributor, string prompt, LogitTarget[] logitTargets, int F, int sources,
+    AttributionGraph BuildBudgeted(AttributionContext ctx, Attributor attributor, string prompt, LogitTarget[] logitTargets, int F, int sources, int call,
         GraphBuildOptions options, GraphInfo info, Action<int, long, long, bool, string?> report, Stopwatch clock, GarbageGate gate, CancellationToken cancellation)
     {
         int NF = ctx.Features.Length, nL = logitTargets.Length, L = ctx.Spec.Layers, T = ctx.Positions;
@@ -147,8 +147,7 @@ public sealed class AttributionGraphBuilder
 
         clock.Restart();
         report(2, 0, nL, false, null);
-        var logitRows = attributor.Attribute(logitTargets, options.Attribute);
-        for (int k = 0; k < nL; k++) Add(logitRows, k, sources + k);
+        Attribute(attributor, logitTargets, call, options, gate, (k, rows, j) => Add(rows, j, sources + k));
         report(2, nL, nL, true, null);
 
         clock.Restart();
@@ -166,10 +165,8 @@ public sealed class AttributionGraphBuilder
             {
                 cancellation.ThrowIfCancellationRequested();
                 var batch = pending.AsSpan(start, Math.Min(options.BatchSize, pending.Length - start)).ToArray();
-                var rows = attributor.Attribute(FeatureTargets(ctx, batch), options.Attribute);
-                for (int i = 0; i < batch.Length; i++) { Add(rows, i, batch[i]); visited[batch[i]] = true; }
+                Attribute(attributor, FeatureTargets(ctx, batch), call, options, gate, (i, rows, j) => { Add(rows, j, batch[i]); visited[batch[i]] = true; });
                 nVisited += batch.Length;
-                gate.Check();
                 report(3, nVisited, F, false, null);
             }
         }
@@ -195,6 +192,20 @@ public sealed class AttributionGraphBuilder
         }
         report(4, work.Count, work.Count, true, $"{n} nodes");
         return NewGraph(ctx, prompt, selected, logitTargets, adjacency, info);
+    }
+
+    /// <summary>Attributes <paramref name="targets"/> in calls of at most <paramref name="call"/> targets, checking the
+    /// garbage gate after each; <paramref name="sink"/>(target index, rows, row in rows) stores each row.</summary>
+    static void Attribute(Attributor attributor, IReadOnlyList<AttributionTarget> targets, int call, GraphBuildOptions options, GarbageGate gate,
+        Action<int, AttributionRows, int> sink)
+    {
+        for (int start = 0; start < targets.Count; start += call)
+        {
+            int count = Math.Min(call, targets.Count - start);
+            var rows = attributor.Attribute(targets.Skip(start).Take(count).ToArray(), options.Attribute);
+            for (int j = 0; j < count; j++) sink(start + j, rows, j);
+            gate.Check();
+        }
     }
 
     /// <summary>The first <paramref name="count"/> unvisited features by decreasing influence (ties: lower index first).</summary>

@@ -10,18 +10,28 @@ namespace CircuitInsights.Attribution.Graphs;
 /// <code>
 /// context       4·(L·H·T² + 2·T·V + 6·L·T·D + 2·T·K) + 16·NF   patterns, logits, per-layer [T, D] records, encoder scratch
 /// decoder cache 4·D·Σ_f outputs(f)                              a_f·W_dec rows of every active feature (Attributor)
-/// batch         4·2·B·(NF + (L+1)·T) + sweep                    attribution rows of one batch, plus the sweep buffers
-///               sweep = min(chunk memory, c·4·(T·(2D + Hq·Dh + Hkv·Dh) + NF)), c = min(B, max chunk)   (Attributor)
+/// batch         8·c·(NF + (L+1)·T) + min(chunk memory, min(c, max chunk)·4·(T·(2D + Hq·Dh + Hkv·Dh) + NF))
+///               rows and sweep buffers of one Attributor call of c targets: batches are cut into calls of
+///               c = max(1, min(B, garbage allowance / g)) targets, g = 4·(L·T·(D + Hq·Dh + Hkv·Dh) + 2·(NF + (L+1)·T))
+///               the garbage one target's sweep leaves behind
 /// edge matrix   all features (F = NF): 4·(NF + n)·N,  N = NF + (L+1)·T + n
 ///               F &lt; NF: 4·(F + n)·(NF + (L+1)·T)   rows over every active feature while features are chosen
 /// final matrix  F &lt; NF: 4·(F + n)·(F + (L+1)·T + n)     (all features: the edge matrix is the final matrix)
-/// garbage       budget / 16, within [64 MiB, 1 GiB]          short-lived buffers between induced collections (GarbageGate)
+/// garbage       a + c·g, a = budget / 16 within [64 MiB, 1 GiB]   short-lived buffers between induced collections (GarbageGate)
 /// </code>
 /// The edge matrix dominates: it grows with F times the number of active features, which grows with T.
 /// </summary>
 public sealed record GraphMemoryEstimate(long Context, long DecoderCache, long Batch, long EdgeMatrix, long FinalMatrix, long Garbage)
 {
     public long Total => Context + DecoderCache + Batch + EdgeMatrix + FinalMatrix + Garbage;
+
+    /// <summary>Bytes one attribution target leaves as garbage: its sweep's per-layer buffers, its row and its contributions.</summary>
+    public static long GarbagePerTarget(DecoderSpec spec, int positions, int activeFeatures) =>
+        4L * ((long)spec.Layers * positions * (spec.DModel + spec.QueryWidth + spec.KvWidth) + 2L * (activeFeatures + (spec.Layers + 1L) * positions));
+
+    /// <summary>Targets per Attributor call: as many of a batch as keep one call's garbage within the allowance.</summary>
+    public static int CallSize(DecoderSpec spec, int positions, int activeFeatures, GraphBuildOptions options) =>
+        (int)Math.Clamp(GarbageAllowance(options) / GarbagePerTarget(spec, positions, activeFeatures), 1, options.BatchSize);
 
     /// <summary>Bytes of short-lived allocations allowed between induced full collections.</summary>
     public static long GarbageAllowance(GraphBuildOptions options) => Math.Clamp(options.MemoryBudgetBytes / 16, 64L << 20, 1L << 30);
@@ -41,13 +51,15 @@ public sealed record GraphMemoryEstimate(long Context, long DecoderCache, long B
         long sources = NF + (L + 1) * T;
         long context = ContextBytes(spec, width, positions) + 16 * NF;
         long cache = 4L * spec.DModel * outputsPerFeature;
+        int c = CallSize(spec, positions, activeFeatures, options);
         long perTarget = 4 * (T * (2L * spec.DModel + spec.QueryWidth + spec.KvWidth) + NF);
-        long sweep = Math.Min(options.Attribute.ChunkMemoryBytes, Math.Min(options.BatchSize, options.Attribute.MaxChunk) * perTarget);
-        long batch = 8L * Math.Min(options.BatchSize, Math.Max(NF, n)) * sources + sweep;
+        long sweep = Math.Min(options.Attribute.ChunkMemoryBytes, Math.Min(c, options.Attribute.MaxChunk) * perTarget);
+        long batch = 8L * c * sources + sweep;
+        long garbage = GarbageAllowance(options) + c * GarbagePerTarget(spec, positions, activeFeatures);
         long edge, final;
         if (F >= NF) { edge = 4 * (NF + n) * (sources + n); final = 0; }
         else { edge = 4 * (F + n) * sources; final = 4 * (F + n) * (F + (L + 1) * T + n); }
-        return new GraphMemoryEstimate(context, cache, batch, edge, final, GarbageAllowance(options));
+        return new GraphMemoryEstimate(context, cache, batch, edge, final, garbage);
     }
 
     /// <summary>The largest feature-node count F ≤ <paramref name="maxFeatures"/> whose estimate fits the budget, or −1
