@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CircuitInsights.Bench.Attribution;
 using CircuitInsights.Bench.Forward;
 using CircuitInsights.Bench.Models;
 using CircuitInsights.Bench;
@@ -11,7 +12,7 @@ public static class BenchCommand
 {
     public static Command Create(CliIO io)
     {
-        var cmd = new Command("bench", "Benchmarks: gemm, forward, models (results in docs/performance.md).");
+        var cmd = new Command("bench", "Benchmarks: gemm, forward, models, attribution (results in docs/performance.md).");
 
         var gemm = new Command("gemm", "GEMM GFLOP/s for the transcoder/model shapes at 1 and 2 threads, as % of the measured FMA peak, vs the naive kernel and OpenBLAS (when installed).");
         var reps = new Option<int>("--repetitions") { DefaultValueFactory = _ => 3, Description = "Best of this many timed runs." };
@@ -50,6 +51,32 @@ public static class BenchCommand
             return ExitCodes.Ok;
         });
         cmd.Subcommands.Add(models);
+        cmd.Subcommands.Add(Attribution(io));
+        return cmd;
+    }
+
+    static Command Attribution(CliIO io)
+    {
+        var cmd = new Command("attribution", "Attribution graph of a random prompt on a GPT-2-small-shaped model with random 24576-wide transcoders (~50 active per position): phase times and peak RSS. Run one configuration per process.");
+        var positions = new Option<int>("--positions") { DefaultValueFactory = _ => 64, Description = "Prompt length (BOS included)." };
+        var maxFeatures = new Option<string>("--max-feature-nodes") { DefaultValueFactory = _ => "all", Description = "A number, 'all', or 'fit' (the most that fit --memory-budget)." };
+        var budget = new Option<string>("--memory-budget") { DefaultValueFactory = _ => "8G" };
+        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 256 };
+        var active = new Option<int>("--active") { DefaultValueFactory = _ => 50, Description = "Mean active features per position." };
+        foreach (var o in new Option[] { positions, maxFeatures, budget, batch, active }) cmd.Options.Add(o);
+        cmd.SetAction(pr =>
+        {
+            string mf = pr.GetValue(maxFeatures)!;
+            bool fit = mf.Equals("fit", StringComparison.OrdinalIgnoreCase);
+            int? max = fit || mf.Equals("all", StringComparison.OrdinalIgnoreCase) ? null
+                : int.TryParse(mf, out int n) && n > 0 ? n : throw new CircuitInsightsException($"--max-feature-nodes: '{mf}' is not a positive number, 'all' or 'fit'");
+            AttributionBenchmark.Run(io.Out, new AttributionBenchOptions
+            {
+                Positions = pr.GetValue(positions), MaxFeatureNodes = max, FitToBudget = fit, MemoryBudgetBytes = ByteSize.Parse(pr.GetValue(budget)!, "--memory-budget"),
+                BatchSize = pr.GetValue(batch), ActivePerPosition = pr.GetValue(active),
+            });
+            return ExitCodes.Ok;
+        });
         return cmd;
     }
 }

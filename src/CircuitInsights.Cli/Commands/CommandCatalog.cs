@@ -13,6 +13,8 @@ public static class CommandCatalog
         ForwardCommand.Create(io),
         GenerateCommand.Create(io),
         TranscodersCommand.Create(io),
+        AttributeCommand.Create(io),
+        InterveneCommand.Create(io),
         CacheCommand.Create(io),
         CacheMergeCommand.Create(io),
         CircuitLensCommand.Create(io),

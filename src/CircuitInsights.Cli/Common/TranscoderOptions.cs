@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CircuitInsights.Models;
 using CircuitInsights.Transcoders;
 using CircuitInsights.Transcoders.Loading;
 
@@ -20,5 +21,28 @@ public static class TranscoderOptions
         var set = TranscoderLoaders.Load(path, new TranscoderLoadOptions { Layers = layers }, format);
         io.Note($"loaded transcoders ({set.Info.Format}, layers {string.Join(",", set.Layers)}, width {set.Width}, {set.Info.InputHook} → {set.Info.OutputHook})");
         return set;
+    }
+
+    /// <summary>Prepend BOS for attribution: null = circuit-tracer's rule (prepend BOS, or EOS when the tokenizer has no BOS,
+    /// unless the prompt already starts with a special token), true = always, false = never.</summary>
+    public static Option<bool?> PrependBos() => new("--prepend-bos")
+    {
+        Description = "Prepend BOS (true/false). Default: as circuit-tracer, prepend BOS unless the prompt starts with a special token (position 0 is then excluded from the graph's features).",
+    };
+
+    /// <summary>Tokens for attribution and interventions (see <see cref="PrependBos"/>).</summary>
+    public static int[] PromptTokens(TransformerModel model, string prompt, bool? prependBos)
+    {
+        var ids = model.Tokenizer.Encode(prompt, false);
+        if (prependBos == false)
+        {
+            if (ids.Length == 0) throw new CircuitInsightsException("the prompt tokenises to zero tokens");
+            return ids;
+        }
+        bool startsSpecial = ids.Length > 0 && model.Tokenizer.IsSpecialToken(ids[0]);
+        if (prependBos == null && startsSpecial) return ids;
+        int bos = model.Tokenizer.BosTokenId ?? model.Tokenizer.EosTokenId
+            ?? throw new CircuitInsightsException("the tokenizer has no BOS or EOS token to prepend; pass --prepend-bos false");
+        return [bos, .. ids];
     }
 }
