@@ -7,26 +7,6 @@ using CircuitInsights.Transcoders;
 
 namespace CircuitInsights.CircuitLens;
 
-/// <summary>A feature to analyse.</summary>
-public readonly record struct FeatureId(int Layer, int Index)
-{
-    public override string ToString() => $"L{Layer}:F{Index}";
-
-    /// <summary>Parses "L:i" items separated by commas (e.g. "0:12,3:400").</summary>
-    public static IReadOnlyList<FeatureId> ParseList(string text)
-    {
-        var list = new List<FeatureId>();
-        foreach (var item in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var parts = item.Split(':');
-            if (parts.Length != 2 || !int.TryParse(parts[0], out int l) || !int.TryParse(parts[1], out int f) || l < 0 || f < 0)
-                throw new CircuitInsightsException($"--features: '{item}' is not LAYER:INDEX");
-            list.Add(new FeatureId(l, f));
-        }
-        return list;
-    }
-}
-
 /// <summary>
 /// Runs CircuitLens for a list of features over a finalized activation cache: the sampled contexts are grouped by window
 /// (one forward pass and one backward sweep per window for all features sampled there), attributed, clustered and

@@ -2,6 +2,7 @@ using System.Text.Json;
 using CircuitInsights.CircuitLens;
 using CircuitInsights.CircuitLens.Analysis;
 using CircuitInsights.CircuitLens.Clustering;
+using CircuitInsights.Transcoders;
 
 namespace CircuitInsights.Demo;
 

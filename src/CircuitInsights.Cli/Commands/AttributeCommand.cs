@@ -108,7 +108,7 @@ public static class AttributeCommand
     }
 
     /// <summary>Runs the build with a Spectre progress bar per phase on a terminal, and one line per finished phase otherwise.</summary>
-    static void WithProgress(CliIO io, Action<Action<GraphBuildProgress>> build)
+    internal static void WithProgress(CliIO io, Action<Action<GraphBuildProgress>> build)
     {
         if (!io.IsInteractive)
         {

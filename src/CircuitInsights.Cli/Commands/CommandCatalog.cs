@@ -24,6 +24,7 @@ public static class CommandCatalog
         StoreCommand.Create(io),
         ServeCommand.Create(io),
         PlotCommand.Create(io),
+        ScoreGroundTruthCommand.Create(io),
         WeightLensCommand.Create(io),
         CompareCommand.Create(io),
     ];

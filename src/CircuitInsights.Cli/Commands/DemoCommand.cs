@@ -1,31 +1,47 @@
 using System.CommandLine;
 using System.Diagnostics;
+using CircuitInsights.Attribution.Graphs;
+using CircuitInsights.Attribution.Graphs.Export;
 using CircuitInsights.CircuitLens;
 using CircuitInsights.CircuitLens.Analysis;
 using CircuitInsights.CircuitLens.Cache;
 using CircuitInsights.Cli.Common;
 using CircuitInsights.Demo;
 using CircuitInsights.Models;
+using CircuitInsights.Storage.Import;
 using CircuitInsights.Transcoders;
 using CircuitInsights.Transcoders.Loading;
+using CircuitInsights.WeightLens;
+using CircuitInsights.WeightLens.Run;
 
 namespace CircuitInsights.Cli.Commands;
 
 /// <summary>
-/// <c>demo</c>: the main job on the built-in demo model (planted ground truth): generate or reuse the model, cache the demo
-/// corpus, run CircuitLens on the planted and some background features, and report what each method found against the truth.
+/// <c>demo</c>: the main job on the built-in demo model (planted ground truth): generate or reuse the model, describe every
+/// feature with WeightLens, cache the demo corpus, run CircuitLens on the planted and some background features, build the
+/// attribution graph of the planted graph prompt, import everything into a feature store, and report what each method
+/// found next to the truth (also written to <c>groundtruth.json</c>).
 /// </summary>
 public static class DemoCommand
 {
+    /// <summary>Pruning of the demo graph: the planted river → bank edge carries ~1 % of the influence on the top logit
+    /// (its direct token path dominates), so the demo keeps 99 % of the node influence instead of circuit-tracer's 80 %.</summary>
+    const float GraphNodeThreshold = 0.99f, GraphEdgeThreshold = 0.98f;
+
     public static Command Create(CliIO io)
     {
         var output = new Option<string?>("--out", "-o") { Description = "Run folder (default: ./demo-run)." };
-        var modelDir = new Option<string?>("--model-dir") { Description = "Where the demo model is generated or reused (default: ~/.cache/circuit-insights/demo-v1-<seed>)." };
+        var modelDir = new Option<string?>("--model-dir") { Description = "Where the demo model is generated or reused (default: ~/.cache/circuit-insights/demo-v2-<seed>)." };
         var maxTokens = new Option<long>("--max-tokens") { DefaultValueFactory = _ => 60_000, Description = "Corpus tokens to cache." };
         var background = new Option<int>("--background-features") { DefaultValueFactory = _ => 6, Description = "Background features per layer analysed by CircuitLens besides the planted ones." };
-        var cmd = new Command("demo", "Run the whole pipeline on the built-in demo model with planted circuits and score every method against the ground truth (no download, ~1-2 minutes).");
+        var cmd = new Command("demo", "Run the whole pipeline (WeightLens, activation cache, CircuitLens, attribution graph, feature store) on the built-in demo model with planted circuits and score every method against the ground truth (no download, ~1-2 minutes).");
         cmd.Options.Add(output); cmd.Options.Add(modelDir); cmd.Options.Add(maxTokens); cmd.Options.Add(background);
-        cmd.SetAction(pr => Run(pr.GetValue(output) ?? "demo-run", pr.GetValue(modelDir) ?? DemoModelGenerator.DefaultDirectory(), pr.GetValue(maxTokens), pr.GetValue(background), io));
+        cmd.SetAction(pr =>
+        {
+            if (pr.GetValue(maxTokens) < 1000) throw new CircuitInsightsException("--max-tokens must be at least 1000");
+            if (pr.GetValue(background) < 0) throw new CircuitInsightsException("--background-features must be ≥ 0");
+            return Run(pr.GetValue(output) ?? "demo-run", pr.GetValue(modelDir) ?? DemoModelGenerator.DefaultDirectory(), pr.GetValue(maxTokens), pr.GetValue(background), io);
+        });
         return cmd;
     }
 
@@ -34,20 +50,30 @@ public static class DemoCommand
         var total = Stopwatch.StartNew();
         var sw = Stopwatch.StartNew();
         var manifest = DemoModelGenerator.EnsureGenerated(demoDir);
-        io.Note($"[1/4] demo model ready in {demoDir} ({sw.Elapsed.TotalSeconds:F1} s)");
-        using var model = ModelLoader.Load(Path.Combine(demoDir, manifest.ModelDir));
-        using var set = TranscoderLoaders.Load(Path.Combine(demoDir, manifest.TranscodersDir));
+        string modelPath = Path.Combine(demoDir, manifest.ModelDir), transcoderPath = Path.Combine(demoDir, manifest.TranscodersDir);
+        io.Note($"[1/6] demo model ready in {demoDir} ({sw.Elapsed.TotalSeconds:F1} s)");
+        using var model = ModelLoader.Load(modelPath);
+        using var set = TranscoderLoaders.Load(transcoderPath);
         var replacement = new ReplacementModel(model.Decoder, set);
         Directory.CreateDirectory(runDir);
+
+        sw.Restart();
+        string wlDir = Path.Combine(runDir, GroundTruthReport.WeightLensDir);
+        var lens = new WeightLensModel(model.Decoder, model.Tokenizer, set, model.Name);
+        var wl = WeightLensProgressView.Run(io, (progress, log) => new WeightLensJob
+        {
+            Model = lens, Options = new WeightLensOptions(), Selection = FeatureSelection.All, OutputDirectory = wlDir, Progress = progress, Log = log,
+        }.Run());
+        io.Note($"[2/6] WeightLens described {wl.Features:N0} features ({wl.Validated:N0} validated) in {sw.Elapsed.TotalSeconds:F1} s");
 
         sw.Restart();
         string cacheDir = Path.Combine(runDir, "cache");
         var options = new CacheOptions { Layers = set.Layers.ToArray(), ContextLength = 64, MaxTokens = maxTokens, BatchSize = 16 };
         var builder = new ActivationCacheBuilder(model, set, Path.Combine(demoDir, manifest.CorpusDir), cacheDir, options);
-        var cacheManifest = ProgressReporter.Run(io, "[2/4] caching the demo corpus", maxTokens, h =>
+        var cacheManifest = ProgressReporter.Run(io, "[3/6] caching the demo corpus", maxTokens, h =>
             builder.Run(new Progress<CacheProgress>(p => h.Update(p.Tokens))));
         if (cacheManifest.Status != "finalized") cacheManifest = CacheFinalizer.Finalize(cacheDir, model.Tokenizer, new SamplingOptions());
-        io.Note($"[2/4] cached {cacheManifest.Tokens:N0} tokens ({cacheManifest.Windows:N0} windows) in {sw.Elapsed.TotalSeconds:F1} s");
+        io.Note($"[3/6] cached {cacheManifest.Tokens:N0} tokens ({cacheManifest.Windows:N0} windows) in {sw.Elapsed.TotalSeconds:F1} s");
 
         sw.Restart();
         var cache = new ActivationCache(cacheDir);
@@ -60,21 +86,41 @@ public static class DemoCommand
             features.AddRange(Enumerable.Range(0, s.Features).Where(f => s.WindowCount[f] >= 10 && !planted.Contains(f)).OrderBy(_ => rng.Next()).Take(background).Select(f => new FeatureId(l, f)));
         }
         var runner = new CircuitLensRunner(replacement, model.Tokenizer, cache, new CircuitLensOptions());
-        var reports = ProgressReporter.Run(io, "[3/4] CircuitLens", features.Count, h =>
-            runner.Run(features, Path.Combine(runDir, "circuitlens"), new Progress<(int Done, int Total, FeatureId Feature)>(p => h.Update(p.Done, p.Feature.ToString()))));
-        io.Note($"[3/4] CircuitLens on {features.Count} features in {sw.Elapsed.TotalSeconds:F1} s");
+        ProgressReporter.Run(io, "[4/6] CircuitLens", features.Count, h =>
+            runner.Run(features, Path.Combine(runDir, GroundTruthReport.CircuitLensDir), new Progress<(int Done, int Total, FeatureId Feature)>(p => h.Update(p.Done, p.Feature.ToString()))));
+        io.Note($"[4/6] CircuitLens on {features.Count} features in {sw.Elapsed.TotalSeconds:F1} s");
 
         sw.Restart();
-        var scores = GroundTruthScorer.ScoreCircuitLens(manifest, Path.Combine(runDir, "circuitlens"));
+        string graphPath = Path.Combine(runDir, GroundTruthReport.GraphFile);
+        if (manifest.GraphPrompts.Count > 0)
+        {
+            var prompt = manifest.GraphPrompts[0];
+            var tokens = model.Encode(prompt.Prompt, prependBos: true);
+            AttributionGraph graph = null!;
+            AttributeCommand.WithProgress(io, report => graph = new AttributionGraphBuilder(replacement, model.Tokenizer, model.Name).Build(tokens, new GraphBuildOptions(), prompt.Prompt, report));
+            var prune = GraphPruner.Prune(graph, GraphNodeThreshold, GraphEdgeThreshold);
+            var scores = GraphScores.Compute(graph, prune.NodeInfluence);
+            NeuronpediaExporter.Write(graphPath, NeuronpediaExporter.Create(graph, prune, scores, "demo-river-bank", model.Name));
+            io.Note($"[5/6] attribution graph of \"{prompt.Prompt}\" ({graph.NodeCount} nodes; replacement score {scores.Replacement:F3}) in {sw.Elapsed.TotalSeconds:F1} s");
+        }
+
+        sw.Restart();
+        string db = Path.Combine(runDir, "store.sqlite");
+        if (File.Exists(db)) File.Delete(db); // derived from the folders above: rebuilt on every run
+        var imported = StoreImporter.Import(db, new ImportOptions
+        {
+            CacheDir = cacheDir, CircuitLensDir = Path.Combine(runDir, GroundTruthReport.CircuitLensDir), WeightLensDir = wlDir,
+            Graphs = File.Exists(graphPath) ? [graphPath] : [], Model = replacement, Tokenizer = model.Tokenizer, ModelName = model.Name,
+        });
+        io.Note($"[6/6] feature store {db} ({imported}) in {sw.Elapsed.TotalSeconds:F1} s");
+
+        var report = GroundTruthReport.ScoreRun(manifest, runDir);
+        report.Write(Path.Combine(runDir, GroundTruthReport.FileName));
         io.Out.WriteLine();
-        io.Out.WriteLine("Planted feature                 truth                                                  CircuitLens");
-        foreach (var s in scores.Features)
-            io.Out.WriteLine($"  L{s.Layer} F{s.Index,-4} {s.Name,-24} {Truncate(s.Truth, 52),-54} {s.Found}");
+        report.Print(io.Out);
         io.Out.WriteLine();
-        io.Out.WriteLine($"CircuitLens: planted contributor ranked first in {scores.TopContributorShare:P0} of planted contexts; polysemantic ARI {scores.PolysemanticAri:F2}");
-        io.Out.WriteLine($"Done in {total.Elapsed.TotalSeconds:F0} s. Outputs in {Path.GetFullPath(runDir)}.");
+        io.Out.WriteLine($"Done in {total.Elapsed.TotalSeconds:F0} s. Outputs in {Path.GetFullPath(runDir)} (scores: {GroundTruthReport.FileName}).");
+        io.Out.WriteLine($"Explore them: circuit-insights serve --run {runDir} --model {modelPath} --transcoders {transcoderPath}");
         return ExitCodes.Ok;
     }
-
-    static string Truncate(string s, int n) => s.Length <= n ? s : s[..(n - 1)] + "…";
 }

@@ -11,6 +11,7 @@ using CircuitInsights.Evaluation.Explainers;
 using CircuitInsights.Evaluation.Judges;
 using CircuitInsights.Evaluation.Report;
 using CircuitInsights.Llm;
+using CircuitInsights.Transcoders;
 
 namespace CircuitInsights.Cli.Commands;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using CircuitInsights.Cli.Common;
 using CircuitInsights.Storage.Query;
 using CircuitInsights.Web.Plots;
+using CircuitInsights.Transcoders;
 
 namespace CircuitInsights.Cli.Commands;
 
@@ -33,7 +34,7 @@ public static class PlotCommand
             }
             else
             {
-                var f = CircuitLens.FeatureId.ParseList(pr.GetValue(feature) ?? throw new CircuitInsightsException($"--kind {k} needs --feature LAYER:INDEX"));
+                var f = FeatureId.ParseList(pr.GetValue(feature) ?? throw new CircuitInsightsException($"--kind {k} needs --feature LAYER:INDEX"));
                 if (f.Count != 1) throw new CircuitInsightsException("--feature: give exactly one LAYER:INDEX");
                 if (k == "histogram") FeaturePlots.Histogram(store, f[0].Layer, f[0].Index, path);
                 else if (k == "logits") FeaturePlots.Logits(store, f[0].Layer, f[0].Index, path);

@@ -95,10 +95,4 @@ public static class StoreCommand
         });
         return cmd;
     }
-
-    /// <summary>Progress notes written at once, in order (Progress&lt;T&gt; would post them to the thread pool).</summary>
-    sealed class NoteProgress(CliIO io) : IProgress<string>
-    {
-        public void Report(string value) => io.Note(value);
-    }
 }

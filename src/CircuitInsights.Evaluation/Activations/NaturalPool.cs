@@ -2,6 +2,7 @@ using CircuitInsights.CircuitLens;
 using CircuitInsights.CircuitLens.Cache;
 using CircuitInsights.CircuitLens.Corpus;
 using CircuitInsights.Formats.Tokenization;
+using CircuitInsights.Transcoders;
 
 namespace CircuitInsights.Evaluation.Activations;
 

@@ -1,5 +1,6 @@
 using CircuitInsights.CircuitLens;
 using CircuitInsights.CircuitLens.Analysis;
+using CircuitInsights.Transcoders;
 
 namespace CircuitInsights.Evaluation.Descriptions;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CircuitInsights.CircuitLens;
+using CircuitInsights.Transcoders;
 
 namespace CircuitInsights.Evaluation.Descriptions;
 

@@ -1,4 +1,5 @@
 using CircuitInsights.CircuitLens;
+using CircuitInsights.Transcoders;
 
 namespace CircuitInsights.Evaluation.Descriptions;
 

@@ -1,5 +1,6 @@
 using CircuitInsights.CircuitLens;
 using CircuitInsights.Evaluation.Descriptions;
+using CircuitInsights.Transcoders;
 
 namespace CircuitInsights.Evaluation.Explainers;
 

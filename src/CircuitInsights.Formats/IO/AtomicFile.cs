@@ -6,6 +6,10 @@ namespace CircuitInsights.Formats;
 /// </summary>
 public static class AtomicFile
 {
+    /// <summary>Writes <paramref name="text"/> as UTF-8 (no BOM) atomically.</summary>
+    public static void WriteAllText(string path, string text) =>
+        Write(path, s => { var bytes = new System.Text.UTF8Encoding(false).GetBytes(text); s.Write(bytes); });
+
     /// <summary>Calls <paramref name="write"/> with a stream to a temporary file and renames it to <paramref name="path"/>.</summary>
     public static void Write(string path, Action<Stream> write)
     {

@@ -1,3 +1,5 @@
+using CircuitInsights.Transcoders;
+
 namespace CircuitInsights.WeightLens.Description;
 
 /// <summary>An upstream feature in <c>feature_to_feature_contributions</c>.</summary>

@@ -1,5 +1,6 @@
 using CircuitInsights.WeightLens.Projection;
 using CircuitInsights.WeightLens.Validation;
+using CircuitInsights.Transcoders;
 
 namespace CircuitInsights.WeightLens.Description;
 

@@ -1,3 +1,5 @@
+using CircuitInsights.Transcoders;
+
 namespace CircuitInsights.WeightLens.Projection;
 
 /// <summary>A token and its projection value (fp32, as computed).</summary>

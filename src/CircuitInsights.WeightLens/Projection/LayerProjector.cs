@@ -1,4 +1,5 @@
 using CircuitInsights.Tensors;
+using CircuitInsights.Transcoders;
 
 namespace CircuitInsights.WeightLens.Projection;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CircuitInsights.Formats;
 using CircuitInsights.WeightLens.Projection;
+using CircuitInsights.Transcoders;
 
 namespace CircuitInsights.WeightLens.Run;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CircuitInsights.Transcoders;
 
 namespace CircuitInsights.WeightLens.Run;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using CircuitInsights.WeightLens.Description;
 using CircuitInsights.WeightLens.Projection;
 using CircuitInsights.WeightLens.Validation;
+using CircuitInsights.Transcoders;
 
 namespace CircuitInsights.WeightLens.Run;
 

@@ -1,6 +1,7 @@
 using CircuitInsights.CircuitLens.Analysis;
 using CircuitInsights.CircuitLens.Cache;
 using CircuitInsights.CircuitLens.Clustering;
+using CircuitInsights.Transcoders;
 
 namespace CircuitInsights.CircuitLens.Tests.Analysis;
 

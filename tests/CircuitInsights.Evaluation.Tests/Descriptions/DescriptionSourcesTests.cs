@@ -1,6 +1,7 @@
 using CircuitInsights.CircuitLens;
 using CircuitInsights.Evaluation.Descriptions;
 using CircuitInsights.Testing;
+using CircuitInsights.Transcoders;
 
 namespace CircuitInsights.Evaluation.Tests.Descriptions;
 

@@ -4,6 +4,7 @@ using CircuitInsights.Evaluation.Judges;
 using CircuitInsights.Llm;
 using CircuitInsights.Testing;
 using CircuitInsights.Testing.Llm;
+using CircuitInsights.Transcoders;
 
 namespace CircuitInsights.Evaluation.Tests.Judges;
 

@@ -3,6 +3,7 @@ using CircuitInsights.Cli;
 using CircuitInsights.WeightLens.Description;
 using CircuitInsights.WeightLens.Run;
 using CircuitInsights.WeightLens.Tests.Support;
+using CircuitInsights.Transcoders;
 
 namespace CircuitInsights.WeightLens.Tests.Run;
 

@@ -1,5 +1,6 @@
 using CircuitInsights.WeightLens.Description;
 using CircuitInsights.WeightLens.Run;
+using CircuitInsights.Transcoders;
 
 namespace CircuitInsights.WeightLens.Tests.Run;
 

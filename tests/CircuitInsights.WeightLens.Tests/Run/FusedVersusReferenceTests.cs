@@ -1,5 +1,6 @@
 using CircuitInsights.WeightLens.Run;
 using CircuitInsights.WeightLens.Tests.Support;
+using CircuitInsights.Transcoders;
 
 namespace CircuitInsights.WeightLens.Tests.Run;
 

@@ -2,6 +2,7 @@ using System.Text;
 using CircuitInsights.Formats;
 using CircuitInsights.Formats.Tokenization;
 using CircuitInsights.Testing;
+using CircuitInsights.Transcoders;
 
 namespace CircuitInsights.WeightLens.Tests.Support;
 
