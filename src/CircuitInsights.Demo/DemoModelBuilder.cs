@@ -1,3 +1,4 @@
+using CircuitInsights.Tensors;
 using CircuitInsights.Formats;
 using CircuitInsights.Formats.Tokenization;
 using CircuitInsights.Models;
@@ -140,9 +141,17 @@ internal sealed class DemoModelBuilder
             var e = RandomUnit(DemoLayout.NoiseDims);
             var d = RandomUnit(DemoLayout.NoiseDims);
             for (int i = 0; i < DemoLayout.NoiseDims; i++) { enc[i * K + f] = e[i]; dec[f * D + i] = 0.5f * d[i]; }
-            var z = Project(x, cal.Rows, f, enc);
-            Array.Sort(z);
-            bEnc[f] = -z[(int)((1 - BackgroundRate) * (z.Length - 1))];
+        }
+        // Pre-activations of all features on the calibration rows at once: Z[rows, K] = X[rows, D] · W_enc[D, K].
+        var all = new float[cal.Rows * K];
+        Gemm.Multiply(MatrixRef.FromF32(x, cal.Rows, D), MatrixRef.FromF32(enc, D, K), all, K);
+        var column = new float[cal.Rows];
+        int rank = (int)((1 - BackgroundRate) * (cal.Rows - 1));
+        for (int f = 0; f < K; f++)
+        {
+            if (planted.Contains(f)) continue;
+            for (int r = 0; r < cal.Rows; r++) column[r] = all[r * K + f];
+            bEnc[f] = -OrderStatistic.Select(column, rank);
         }
         for (int n = 0; n < plans.Length; n++)
         {
@@ -224,7 +233,7 @@ internal sealed class DemoModelBuilder
     {
         using var model = CurrentModel();
         var trace = new ActivationTrace([HookPoint.MlpIn(layer)]);
-        model.Forward(cal.Batch, new ForwardOptions { Hooks = trace, StopAtLayer = layer + 1 });
+        model.Forward(cal.Batch, new ForwardOptions { Hooks = trace, StopAtLayer = layer + 1, Logits = LogitsMode.None });
         return trace.Get(HookPoint.MlpIn(layer)).Data;
     }
 

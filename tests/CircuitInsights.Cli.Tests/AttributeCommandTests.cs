@@ -3,7 +3,7 @@ using CircuitInsights.Attribution.Graphs.Export;
 
 namespace CircuitInsights.Cli.Tests;
 
-[Trait("Category", "Slow")] // the demo model takes ~25 s to generate
+[Trait("Category", "Slow")] // generates the demo model and runs the CLI end to end
 public class AttributeCommandTests(DemoCliFixture demo) : IClassFixture<DemoCliFixture>
 {
     string Temp(string name) => Path.Combine(demo.Directory, $"{Guid.NewGuid():N}-{name}");

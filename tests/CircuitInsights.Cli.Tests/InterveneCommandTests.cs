@@ -1,6 +1,6 @@
 namespace CircuitInsights.Cli.Tests;
 
-[Trait("Category", "Slow")] // the demo model takes ~25 s to generate
+[Trait("Category", "Slow")] // generates the demo model and runs the CLI end to end
 public class InterveneCommandTests(DemoCliFixture demo) : IClassFixture<DemoCliFixture>
 {
     [Fact]

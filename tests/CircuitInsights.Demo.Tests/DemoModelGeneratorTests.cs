@@ -35,8 +35,9 @@ public class DemoModelGeneratorTests(DemoFixture demo) : IClassFixture<DemoFixtu
         Assert.Equal("circuit-tracer", set.Info.Format);
         Assert.Equal("mlp.hook_in", set.Info.InputHook);
         Assert.Equal([0, 1, 2], set.Layers);
-        // Budget is < 5 s on a quiet 2-core machine (docs/performance.md); the bound here only catches regressions on a noisy CI host.
-        Assert.True(demo.GenerationTime < TimeSpan.FromSeconds(90), $"generation took {demo.GenerationTime}");
+        // Budget is < 5 s on a quiet 2-core machine (measured 2.1 s, docs/performance.md); the bound here is loose because the
+        // whole suite runs in parallel on CI.
+        Assert.True(demo.GenerationTime < TimeSpan.FromSeconds(30), $"generation took {demo.GenerationTime}");
     }
 
     [Fact]

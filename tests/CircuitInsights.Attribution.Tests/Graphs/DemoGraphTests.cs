@@ -2,7 +2,7 @@ using CircuitInsights.Attribution.Graphs;
 
 namespace CircuitInsights.Attribution.Tests.Graphs;
 
-[Trait("Category", "Slow")] // the demo model takes ~25 s to generate
+[Trait("Category", "Slow")] // generates the demo model and runs the CLI end to end
 public class DemoGraphTests(DemoGraphFixture demo) : IClassFixture<DemoGraphFixture>
 {
     (int Source, int Target) PlantedNodes()
