@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CircuitInsights.Llm;
 using System.Globalization;
 using CircuitInsights.Cli.Common;
 using CircuitInsights.Demo;
@@ -215,8 +216,9 @@ public static class WeightLensCommand
             string endpoint = pr.GetValue(_endpoint) ?? throw new CircuitInsightsException("--llm-endpoint is required with --llm-model");
             string model = pr.GetValue(_model) ?? throw new CircuitInsightsException("--llm-model is required with --llm-endpoint");
             var prompt = pr.GetValue(_prompt) is { } file ? ConceptPrompt.FromFile(file) : ConceptPrompt.Default;
-            using var client = new ChatCompletionClient(endpoint, model, Environment.GetEnvironmentVariable("OPENAI_API_KEY"));
-            var summarizer = new ConceptSummarizer(client, prompt);
+            using var http = new OpenAiChatClient(new OpenAiChatOptions { Endpoint = endpoint, Model = model });
+            var cached = new CachedChatClient(http, Path.Combine(dir, "llm-cache"), model);
+            var summarizer = new ConceptSummarizer(cached, prompt);
             foreach (int layer in layers)
             {
                 string records = Path.Combine(dir, WeightLens.Output.FeatureRecordJson.FileName(layer));

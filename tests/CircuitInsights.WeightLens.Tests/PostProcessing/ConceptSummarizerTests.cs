@@ -1,3 +1,4 @@
+using CircuitInsights.Llm;
 using CircuitInsights.WeightLens.PostProcessing;
 using CircuitInsights.WeightLens.Tests.Support;
 
@@ -5,6 +6,14 @@ namespace CircuitInsights.WeightLens.Tests.PostProcessing;
 
 public class ConceptSummarizerTests
 {
+    const string KeyVariable = "CI_TEST_WEIGHTLENS_CONCEPT_KEY";
+
+    static OpenAiChatClient Client(string endpoint, bool withKey = false)
+    {
+        if (withKey) Environment.SetEnvironmentVariable(KeyVariable, "secret-key");
+        return new OpenAiChatClient(new OpenAiChatOptions { Endpoint = endpoint, Model = withKey ? "fake-model" : "m", ApiKeyVariable = withKey ? KeyVariable : "CI_TEST_UNSET_KEY", MaxRetries = 0, Timeout = TimeSpan.FromSeconds(20) });
+    }
+
     static readonly PostProcessedDescription[] Descriptions =
     [
         new(3, 1, true, ["officer"], ["headquarters"], []),
@@ -16,7 +25,7 @@ public class ConceptSummarizerTests
     public async Task Summarize_ValidatedFeatures_SendsStructuredPromptAndParsesConcept()
     {
         using var server = new FakeChatServer();
-        using var client = new ChatCompletionClient(server.Endpoint, "fake-model", "secret-key");
+        using var client = Client(server.Endpoint, withKey: true);
         var concepts = await new ConceptSummarizer(client, ConceptPrompt.Default).SummarizeAsync(Descriptions, validatedOnly: true, cancellation: TestContext.Current.CancellationToken);
         var c = Assert.Single(concepts);
         Assert.Equal((3, 1), (c.Layer, c.FeatureIdx));
@@ -33,7 +42,7 @@ public class ConceptSummarizerTests
     public async Task Summarize_AllFeatures_SkipsOnlyEmptyOnes()
     {
         using var server = new FakeChatServer();
-        using var client = new ChatCompletionClient(server.Endpoint + "/", "m", null);
+        using var client = Client(server.Endpoint + "/");
         var concepts = await new ConceptSummarizer(client, ConceptPrompt.Default).SummarizeAsync(Descriptions, validatedOnly: false, cancellation: TestContext.Current.CancellationToken);
         Assert.Equal([1, 2], concepts.Select(c => c.FeatureIdx));
         Assert.All(server.Requests, r => Assert.Null(r.Authorization));
@@ -43,8 +52,8 @@ public class ConceptSummarizerTests
     public async Task Complete_ServerError_ThrowsOneLineWithStatus()
     {
         using var server = new FakeChatServer { Status = 503 };
-        using var client = new ChatCompletionClient(server.Endpoint, "m", null);
-        var e = await Assert.ThrowsAsync<CircuitInsightsException>(() => client.CompleteAsync("s", "u", TestContext.Current.CancellationToken));
+        using var client = Client(server.Endpoint);
+        var e = await Assert.ThrowsAsync<CircuitInsightsException>(() => client.CompleteAsync(new ChatRequest { Messages = [ChatMessage.System("s"), ChatMessage.User("u")] }, TestContext.Current.CancellationToken));
         Assert.Contains("HTTP 503", e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
@@ -52,7 +61,7 @@ public class ConceptSummarizerTests
     [Theory]
     [InlineData("ftp://x/v1")]
     [InlineData("not a url")]
-    public void Client_BadEndpoint_Throws(string endpoint) => Assert.Throws<CircuitInsightsException>(() => new ChatCompletionClient(endpoint, "m", null));
+    public void Client_BadEndpoint_Throws(string endpoint) => Assert.Throws<CircuitInsightsException>(() => Client(endpoint));
 
     [Theory]
     [InlineData("[Concept: Days of the week.]", "Days of the week.")]
