@@ -17,10 +17,10 @@ namespace CircuitInsights.CircuitLens;
 public sealed class CircuitLensRunner(ReplacementModel model, ITokenizer tokenizer, ActivationCache cache, CircuitLensOptions options)
 {
     static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
-    static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true };
+    internal static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true };
 
     public static string ReportPath(string dir, FeatureId f) => Path.Combine(dir, "features", $"L{f.Layer}_F{f.Index}.json");
-    static string ContextsPath(string dir, FeatureId f) => Path.Combine(dir, "features", $"L{f.Layer}_F{f.Index}.contexts.jsonl");
+    public static string ContextsPath(string dir, FeatureId f) => Path.Combine(dir, "features", $"L{f.Layer}_F{f.Index}.contexts.jsonl");
 
     public IReadOnlyList<FeatureCircuitReport> Run(IReadOnlyList<FeatureId> features, string outputDir, IProgress<(int Done, int Total, FeatureId Feature)>? progress = null, CancellationToken cancel = default)
     {
@@ -57,13 +57,15 @@ public sealed class CircuitLensRunner(ReplacementModel model, ITokenizer tokeniz
             }
         }
         WriteLayerFiles(outputDir, features);
-        AtomicFile.Write(Path.Combine(outputDir, "summary.json"), s => JsonSerializer.Serialize(s, new
+        AtomicFile.Write(Path.Combine(outputDir, SummaryFile), s => JsonSerializer.Serialize(s, new
         {
             cache = cache.Directory, model = cache.Manifest.Model, transcoders = cache.Manifest.Transcoders, options,
             features = reports.Select(r => new { r.Layer, r.Feature, r.Contexts, clusters = r.Clusters.Count(c => c.Label >= 0), r.Noise, r.Description, r.MaxCompletenessError }),
         }, Pretty));
         return reports;
     }
+
+    public const string SummaryFile = "summary.json";
 
     public static FeatureCircuitReport LoadReport(string dir, FeatureId f)
     {
@@ -93,7 +95,7 @@ public sealed class CircuitLensRunner(ReplacementModel model, ITokenizer tokeniz
         return result;
     }
 
-    static void WriteLayerFiles(string dir, IReadOnlyList<FeatureId> features)
+    internal static void WriteLayerFiles(string dir, IReadOnlyList<FeatureId> features)
     {
         foreach (var layer in features.Select(f => f.Layer).Distinct().Order())
             AtomicFile.Write(Path.Combine(dir, $"layer_{layer}.jsonl"), s =>

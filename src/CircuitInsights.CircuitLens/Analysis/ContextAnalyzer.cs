@@ -54,7 +54,7 @@ public sealed class ContextAnalyzer(ReplacementModel model, ITokenizer tokenizer
             var (promoted, suppressed) = DirectLogitEffects(ctx, t);
             results.Add(new ContextAnalysis
             {
-                Window = window, InputIds = prefix, TargetPosition = t.Position, TargetActivation = t.Activation,
+                Window = window, InputIds = prefix[..Math.Min(end, t.Position + 1 + options.OutputTokens)], TargetPosition = t.Position, TargetActivation = t.Activation,
                 TargetPreactivation = preactivation,
                 Features = features, Heads = heads, FeatureTotal = featureTotal,
                 EmbeddingTotal = Sum(rows.EmbeddingRow(i)), ErrorTotal = Sum(rows.ErrorRow(i)), BiasTotal = (float)rows.Bias[i],

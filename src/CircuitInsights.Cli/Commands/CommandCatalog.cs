@@ -17,6 +17,7 @@ public static class CommandCatalog
         InterveneCommand.Create(io),
         CacheCommand.Create(io),
         CacheMergeCommand.Create(io),
+        MergeCommand.Create(io),
         CircuitLensCommand.Create(io),
         EvaluateCommand.Create(io),
         BenchCommand.Create(io),

@@ -91,6 +91,32 @@ public class CacheCommandTests(DemoModelFixture demo) : IClassFixture<DemoModelF
             Assert.Equal(File.ReadAllBytes(CacheManifest.LayerFile(single, layer)), File.ReadAllBytes(CacheManifest.LayerFile(merged, layer)));
             Assert.Equal(File.ReadAllBytes(CacheManifest.SamplesFile(single, layer)), File.ReadAllBytes(CacheManifest.SamplesFile(merged, layer)));
         }
+
+        // the generic 'merge' recognises cache shards and gives the same cache
+        string generic = Path.Combine(demo.Root, "cache-merged-generic");
+        m = Run(["merge", "--model", demo.Model, "--out", generic, .. shards]);
+        Assert.True(m.Code == 0, m.Err);
+        Assert.Contains("cache shards", m.Out);
+        foreach (int layer in new[] { 0, 1, 2 })
+            Assert.Equal(File.ReadAllBytes(CacheManifest.SamplesFile(merged, layer)), File.ReadAllBytes(CacheManifest.SamplesFile(generic, layer)));
+
+        // CircuitLens shards over the merged cache, joined by 'merge', list the features a single run describes
+        var f = demo.Manifest.Features.Take(3).Select(x => $"{x.Layer}:{x.Index}").Order().ToArray();
+        string[] ClArgs(string o, params string[] extra) => ["circuitlens", "--model", demo.Model, "--transcoders", demo.Transcoders, "--cache", merged, "--features", string.Join(",", f), "--out", o, .. extra];
+        string clSingle = Path.Combine(demo.Root, "cl-single"), clMerged = Path.Combine(demo.Root, "cl-merged");
+        Assert.Equal(0, Run(ClArgs(clSingle)).Code);
+        var clShards = new[] { 0, 1 }.Select(i => Path.Combine(demo.Root, $"cl-shard{i}")).ToArray();
+        for (int i = 0; i < 2; i++) Assert.Equal(0, Run(ClArgs(clShards[i], "--shard", $"{i}/2")).Code);
+        m = Run(["merge", "--out", clMerged, .. clShards]);
+        Assert.True(m.Code == 0, m.Err);
+        Assert.Contains("merged 2 CircuitLens shards", m.Out);
+        Assert.Equal(Directory.GetFiles(Path.Combine(clSingle, "features")).Select(Path.GetFileName).Order(), Directory.GetFiles(Path.Combine(clMerged, "features")).Select(Path.GetFileName).Order());
+        Assert.Equal(File.ReadAllLines(Path.Combine(clSingle, "layer_0.jsonl")).Length, File.ReadAllLines(Path.Combine(clMerged, "layer_0.jsonl")).Length);
+
+        // mixing kinds is refused with one line
+        m = Run(["merge", "--out", Path.Combine(demo.Root, "mixed"), shards[0], clShards[0]]);
+        Assert.NotEqual(0, m.Code);
+        Assert.Contains("different kinds", m.Err);
     }
 
     [Fact]
