@@ -19,6 +19,7 @@ public static class CommandCatalog
         CacheMergeCommand.Create(io),
         MergeCommand.Create(io),
         CircuitLensCommand.Create(io),
+        DescribeCommand.Create(io),
         EvaluateCommand.Create(io),
         BenchCommand.Create(io),
         DownloadCommand.Create(io),

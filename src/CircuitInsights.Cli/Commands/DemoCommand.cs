@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Text.Json;
 using CircuitInsights.Attribution.Graphs;
 using CircuitInsights.Attribution.Graphs.Export;
 using CircuitInsights.CircuitLens;
@@ -7,6 +8,9 @@ using CircuitInsights.CircuitLens.Analysis;
 using CircuitInsights.CircuitLens.Cache;
 using CircuitInsights.Cli.Common;
 using CircuitInsights.Demo;
+using CircuitInsights.Evaluation.Descriptions;
+using CircuitInsights.Evaluation.Explainers;
+using CircuitInsights.Formats;
 using CircuitInsights.Models;
 using CircuitInsights.Storage.Import;
 using CircuitInsights.Transcoders;
@@ -105,14 +109,21 @@ public static class DemoCommand
         }
 
         sw.Restart();
+        string descriptions = Path.Combine(runDir, "descriptions.jsonl");
+        var weightLens = WeightLensDescriptions.Load(wlDir, set.Layers);
+        var describer = new CircuitDescriber();
+        var described = features.Select(f => describer.DescribeAsync(f, weightLens.GetValueOrDefault(f),
+            DescriptionMethods.LoadCircuitLens(Path.Combine(runDir, GroundTruthReport.CircuitLensDir), f)).GetAwaiter().GetResult()).OfType<CircuitDescription>().ToList();
+        AtomicFile.WriteAllText(descriptions, string.Concat(described.Select(d => JsonSerializer.Serialize(d, DescribeCommand.Json) + "\n")));
+
         string db = Path.Combine(runDir, "store.sqlite");
         if (File.Exists(db)) File.Delete(db); // derived from the folders above: rebuilt on every run
         var imported = StoreImporter.Import(db, new ImportOptions
         {
             CacheDir = cacheDir, CircuitLensDir = Path.Combine(runDir, GroundTruthReport.CircuitLensDir), WeightLensDir = wlDir,
-            Graphs = File.Exists(graphPath) ? [graphPath] : [], Model = replacement, Tokenizer = model.Tokenizer, ModelName = model.Name,
+            Graphs = File.Exists(graphPath) ? [graphPath] : [], Descriptions = [descriptions], Model = replacement, Tokenizer = model.Tokenizer, ModelName = model.Name,
         });
-        io.Note($"[6/6] feature store {db} ({imported}) in {sw.Elapsed.TotalSeconds:F1} s");
+        io.Note($"[6/6] {described.Count} WL+CL descriptions; feature store {db} ({imported}) in {sw.Elapsed.TotalSeconds:F1} s");
 
         var report = GroundTruthReport.ScoreRun(manifest, runDir);
         report.Write(Path.Combine(runDir, GroundTruthReport.FileName));

@@ -2,6 +2,7 @@ using System.Text.Json;
 using CircuitInsights.Demo;
 using CircuitInsights.Storage.Query;
 using CircuitInsights.Testing;
+using CircuitInsights.Testing.Llm;
 
 namespace CircuitInsights.Cli.Tests.Commands;
 
@@ -17,7 +18,7 @@ public class DemoCommandTests(DemoCliFixture demo) : IClassFixture<DemoCliFixtur
         {
             var (code, output, err) = DemoCliFixture.Run("demo", "--out", run, "--model-dir", demo.Directory, "--max-tokens", "24000", "--background-features", "1");
             Assert.True(code == 0, err);
-            Assert.Contains("[6/6] feature store", err);
+            Assert.Contains("WL+CL descriptions; feature store", err);
             Assert.Contains("circuit-insights serve --run", output);
 
             var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, GroundTruthReport.FileName))).RootElement;
@@ -42,6 +43,31 @@ public class DemoCommandTests(DemoCliFixture demo) : IClassFixture<DemoCliFixtur
                 Assert.Single(overview.Graphs);
                 Assert.Equal(demo.Manifest.Features.Count + 3, overview.Layers.Sum(l => l.WithCircuitLens));
                 Assert.True(overview.Layers.All(l => l.WithWeightLens == l.Features), "every feature has a WeightLens record");
+            }
+
+            var lines = File.ReadAllLines(Path.Combine(run, "descriptions.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            var poly = demo.Manifest.Feature("after_weekday_or_number");
+            var polyLine = lines.Single(l => l.GetProperty("layer").GetInt32() == poly.Layer && l.GetProperty("feature").GetInt32() == poly.Index);
+            Assert.Equal(2, polyLine.GetProperty("clusters").GetArrayLength());
+            Assert.Equal("wl+cl", polyLine.GetProperty("method").GetString());
+
+            // describe with an LLM: one request per cluster and one merge per feature, then all answers from the cache
+            using (var server = new MockChatServer(call => call.System.Contains("groups of contexts") ? "two senses: after a weekday; after a number" : "after \"Monday\""))
+            {
+                string described = Path.Combine(run, "llm.jsonl");
+                string[] args = ["describe", "--run", run, "--features", $"{poly.Layer}:{poly.Index}", "--out", described, "--llm-endpoint", server.Endpoint, "--llm-model", "m"];
+                (code, output, err) = DemoCliFixture.Run(args);
+                Assert.True(code == 0, err);
+                var line = JsonDocument.Parse(File.ReadAllLines(described).Single()).RootElement;
+                Assert.Equal("wl+cl+llm", line.GetProperty("method").GetString());
+                Assert.Equal("two senses: after a weekday; after a number", line.GetProperty("text").GetString());
+                Assert.All(line.GetProperty("clusters").EnumerateArray(), c => Assert.Equal("after \"Monday\"", c.GetProperty("text").GetString()));
+                Assert.Equal(3, server.Answered.Count);
+                Assert.Contains(server.Answered, c => c.User.Contains("head 1.1 at Δ=-1") || c.User.Contains("head 1.2 at Δ=-1"));
+                (code, output, err) = DemoCliFixture.Run(args);
+                Assert.True(code == 0, err);
+                Assert.Contains("0 requested, 3 from cache", output);
+                Assert.Equal(3, server.Answered.Count);
             }
 
             string json = Path.Combine(run, "rescored.json");
