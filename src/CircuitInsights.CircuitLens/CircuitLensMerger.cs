@@ -38,8 +38,8 @@ public static class CircuitLensMerger
             if (summary["features"] is not JsonArray list) throw new CircuitInsightsException($"{summaryPath}: no features list");
             foreach (var node in list)
             {
-                var id = new FeatureId(node?["Layer"]?.GetValue<int>() ?? throw new CircuitInsightsException($"{summaryPath}: feature entry without Layer"),
-                    node["Feature"]?.GetValue<int>() ?? throw new CircuitInsightsException($"{summaryPath}: feature entry without Feature"));
+                var id = new FeatureId(node?["layer"]?.GetValue<int>() ?? throw new CircuitInsightsException($"{summaryPath}: feature entry without layer"),
+                    node["feature"]?.GetValue<int>() ?? throw new CircuitInsightsException($"{summaryPath}: feature entry without feature"));
                 foreach (var path in new[] { CircuitLensRunner.ReportPath(dir, id), CircuitLensRunner.ContextsPath(dir, id) })
                 {
                     if (!File.Exists(path)) throw new CircuitInsightsException($"{path}: missing (listed in {summaryPath})");

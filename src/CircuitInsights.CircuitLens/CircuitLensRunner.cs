@@ -51,7 +51,12 @@ public sealed class CircuitLensRunner(ReplacementModel model, ITokenizer tokeniz
                     });
                     AtomicFile.Write(ReportPath(outputDir, f), s => JsonSerializer.Serialize(s, report, Pretty));
                 }
-                else report = LoadReport(outputDir, f);
+                else
+                {
+                    report = LoadReport(outputDir, f);
+                    if (JsonSerializer.Serialize(report.Options, Json) != JsonSerializer.Serialize(options, Json))
+                        throw new CircuitInsightsException($"{ReportPath(outputDir, f)}: analysed with other options ({JsonSerializer.Serialize(report.Options, Json)}); use another output folder or delete it to redo the analysis");
+                }
                 reports.Add(report);
                 progress?.Report((++done, features.Count, f));
             }
@@ -60,7 +65,7 @@ public sealed class CircuitLensRunner(ReplacementModel model, ITokenizer tokeniz
         AtomicFile.Write(Path.Combine(outputDir, SummaryFile), s => JsonSerializer.Serialize(s, new
         {
             cache = cache.Directory, model = cache.Manifest.Model, transcoders = cache.Manifest.Transcoders, options,
-            features = reports.Select(r => new { r.Layer, r.Feature, r.Contexts, clusters = r.Clusters.Count(c => c.Label >= 0), r.Noise, r.Description, r.MaxCompletenessError }),
+            features = reports.Select(r => new { layer = r.Layer, feature = r.Feature, contexts = r.Contexts, clusters = r.Clusters.Count(c => c.Label >= 0), noise = r.Noise, description = r.Description, max_completeness_error = r.MaxCompletenessError }),
         }, Pretty));
         return reports;
     }

@@ -6,7 +6,7 @@ namespace CircuitInsights.Demo;
 /// <code>
 ///  0..39  token noise (random identity of every token) and background features
 /// 40..49  token-set directions (a token of a set carries 1.5 × its direction in its embedding)
-/// 50..60  what planted features write
+/// 50..60  what planted features write (the output features write into the token-set directions 48, 49 instead)
 /// 64..66  what the previous-token heads of layer 1 write
 /// 80..95  positional code: cos/sin of 8 frequencies (periods 3, 4, 5, 7, 11, 13, 17, 19)
 /// </code>

@@ -62,7 +62,7 @@ public static class WeightLensGroundTruth
             if (f.PromotedSet is not null) found += $"; promotes {Preview(r.OutputTopPositiveTokens)}";
             double? score = f.WeightExplainable
                 ? SetRecovery.Of([((IEnumerable<string>)(r.Description ?? []), (IEnumerable<string>)Set(f.InputSet))]) is var s ? F1(s) : null
-                : r.Validation ? 0 : 1;
+                : !r.Validation && r.Description is null ? 1 : 0;
             return new PlantedFeatureScore(f.Name, f.Layer, f.Index, f.Description, found, score);
         }).ToList();
         return new WeightLensScores

@@ -5,7 +5,7 @@ using CircuitInsights.Models.Components;
 namespace CircuitInsights.Models;
 
 /// <summary>A loaded model: the decoder, its tokenizer and where it came from.</summary>
-public sealed class TransformerModel : IDisposable
+public sealed partial class TransformerModel : IDisposable
 {
     public required DecoderModel Decoder { get; init; }
     public required ITokenizer Tokenizer { get; init; }
@@ -15,8 +15,25 @@ public sealed class TransformerModel : IDisposable
 
     public DecoderSpec Spec => Decoder.Spec;
 
-    /// <summary>A short name for reports: the hub id or the directory name.</summary>
-    public string Name => Directory.RepoId ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Directory.Path));
+    /// <summary>A short name for reports: the hub id, else config.json's <c>_name_or_path</c> when it is a hub id (not a
+    /// local path), else the directory name.</summary>
+    public string Name => _name ??= Directory.RepoId ?? HubIdInConfig(ConfigPath) ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Directory.Path));
+    string? _name;
+
+    static string? HubIdInConfig(string configPath)
+    {
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(configPath));
+            return doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                   && doc.RootElement.TryGetProperty("_name_or_path", out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String
+                   && HubId().IsMatch(v.GetString()!) ? v.GetString() : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException) { return null; }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9_.-]+)?$")]
+    private static partial System.Text.RegularExpressions.Regex HubId();
 
     /// <summary>Tokenises text. <paramref name="prependBos"/> null follows the tokenizer (GPT-2: no BOS; Gemma/Llama: BOS).</summary>
     public int[] Encode(string text, bool? prependBos = null)

@@ -6,7 +6,8 @@ namespace CircuitInsights.CircuitLens.Corpus;
 
 /// <summary>
 /// Streams documents from plain text files or folders (one document per file; <c>.txt</c>, <c>.md</c> or no extension,
-/// folders recursively in ordinal name order), JSON Lines (<c>.jsonl</c>, the <c>text</c> field or another one) and
+/// folders recursively in ordinal name order, skipping hidden files and folders and README / LICENSE / NOTICE files, which
+/// dataset folders carry next to the data), JSON Lines (<c>.jsonl</c>, the <c>text</c> field or another one) and
 /// Parquet (<c>.parquet</c>, the format of Hugging Face datasets; a string column). The order is deterministic.
 /// </summary>
 public static class CorpusReader
@@ -16,7 +17,7 @@ public static class CorpusReader
         if (Directory.Exists(path))
         {
             var files = Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
-                .Where(IsCorpusFile).Order(StringComparer.Ordinal).ToList();
+                .Where(f => IsCorpusFile(f) && !IsHiddenOrMetadata(Path.GetRelativePath(path, f))).Order(StringComparer.Ordinal).ToList();
             if (files.Count == 0) throw new CircuitInsightsException($"{path}: no corpus files (.txt, .md, .jsonl, .parquet) in folder");
             return files.SelectMany(f => ReadFile(f, textField, Path.GetRelativePath(path, f)));
         }
@@ -29,6 +30,12 @@ public static class CorpusReader
         string ext = Path.GetExtension(f).ToLowerInvariant();
         return ext is ".txt" or ".md" or ".jsonl" or ".parquet" or "";
     }
+
+    static readonly string[] MetadataNames = ["README", "LICENSE", "LICENCE", "NOTICE", "COPYING"];
+
+    static bool IsHiddenOrMetadata(string relative) =>
+        relative.Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.'))
+        || MetadataNames.Contains(Path.GetFileNameWithoutExtension(relative).ToUpperInvariant());
 
     static IEnumerable<CorpusDocument> ReadFile(string file, string textField, string id)
     {

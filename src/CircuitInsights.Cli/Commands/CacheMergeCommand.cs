@@ -14,16 +14,18 @@ public static class CacheMergeCommand
         var model = ModelOptions.Model();
         var output = new Option<string>("--out", "-o") { Description = "Merged cache folder.", Required = true };
         var samples = new Option<int>("--samples") { DefaultValueFactory = _ => 100, Description = "Contexts sampled per feature." };
+        var bins = new Option<int>("--bins") { DefaultValueFactory = _ => 20, Description = "Activation bins of the sampler (as given to 'cache')." };
+        var alpha = new Option<double>("--alpha") { DefaultValueFactory = _ => 0.9, Description = "Sampler weight exponent (as given to 'cache')." };
         var cmd = new Command("cache-merge", "Merge activation caches of corpus shards (exactly equal to a single run) and sample contexts.");
         cmd.Arguments.Add(shards);
-        cmd.Options.Add(model); cmd.Options.Add(output); cmd.Options.Add(samples);
+        cmd.Options.Add(model); cmd.Options.Add(output); cmd.Options.Add(samples); cmd.Options.Add(bins); cmd.Options.Add(alpha);
         cmd.SetAction(pr =>
         {
             string dir = pr.GetValue(output)!;
             var merged = CacheMerger.Merge(pr.GetValue(shards)!, dir);
             if (merged.Options.ShardCount != 1) throw new CircuitInsightsException($"merged {merged.MergedShards} of {merged.Options.ShardCount} shards; give all of them");
             var tok = TokenizerLoader.Load(Formats.ModelDirectory.Resolve(pr.GetValue(model)!).Path);
-            var final = CacheFinalizer.Finalize(dir, tok, new SamplingOptions { Count = pr.GetValue(samples), Seed = merged.Options.Seed });
+            var final = CacheFinalizer.Finalize(dir, tok, new SamplingOptions { Count = pr.GetValue(samples), Bins = pr.GetValue(bins), Alpha = pr.GetValue(alpha), Seed = merged.Options.Seed });
             (tok as IDisposable)?.Dispose();
             io.Out.WriteLine($"merged {final.MergedShards} shards into {dir}: {final.Windows:N0} windows, {final.Tokens:N0} tokens");
             return ExitCodes.Ok;

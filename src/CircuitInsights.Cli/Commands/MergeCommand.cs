@@ -23,9 +23,11 @@ public static class MergeCommand
         var output = new Option<string>("--out", "-o") { Description = "Merged output folder.", Required = true };
         var model = new Option<string?>("--model", "-m") { Description = "Caches only: model whose tokenizer renders sampled contexts (default: the model recorded in the cache)." };
         var samples = new Option<int>("--samples") { DefaultValueFactory = _ => 100, Description = "Caches only: contexts sampled per feature." };
+        var bins = new Option<int>("--bins") { DefaultValueFactory = _ => 20, Description = "Caches only: activation bins of the sampler (as given to 'cache')." };
+        var alpha = new Option<double>("--alpha") { DefaultValueFactory = _ => 0.9, Description = "Caches only: sampler weight exponent (as given to 'cache')." };
         var cmd = new Command("merge", "Merge the outputs of --shard i/n runs (activation caches, WeightLens or CircuitLens runs) into the single-run result.");
         cmd.Arguments.Add(shards);
-        cmd.Options.Add(output); cmd.Options.Add(model); cmd.Options.Add(samples);
+        cmd.Options.Add(output); cmd.Options.Add(model); cmd.Options.Add(samples); cmd.Options.Add(bins); cmd.Options.Add(alpha);
         cmd.SetAction(pr =>
         {
             var dirs = pr.GetValue(shards)!;
@@ -49,7 +51,7 @@ public static class MergeCommand
                     var tokenizer = TokenizerLoader.Load(ModelDirectory.Resolve(modelPath).Path);
                     try
                     {
-                        var final = CacheFinalizer.Finalize(outDir, tokenizer, new SamplingOptions { Count = pr.GetValue(samples), Seed = merged.Options.Seed });
+                        var final = CacheFinalizer.Finalize(outDir, tokenizer, new SamplingOptions { Count = pr.GetValue(samples), Bins = pr.GetValue(bins), Alpha = pr.GetValue(alpha), Seed = merged.Options.Seed });
                         io.Out.WriteLine($"merged {final.MergedShards} cache shards into {outDir}: {final.Windows:N0} windows, {final.Tokens:N0} tokens");
                     }
                     finally { (tokenizer as IDisposable)?.Dispose(); }

@@ -12,7 +12,7 @@ public static class ScoreGroundTruthCommand
 {
     public static Command Create(CliIO io)
     {
-        var manifest = new Option<string?>("--manifest") { Description = "Ground-truth manifest.json of a demo model (default: the built-in demo model's)." };
+        var manifest = new Option<string?>("--manifest") { Description = "Ground-truth manifest.json of a demo model, or its folder (default: the built-in demo model's)." };
         var run = new Option<string>("--run") { Description = "Run folder holding weightlens/, circuitlens/ and/or graph.json.", Required = true };
         var json = new Option<string?>("--json") { Description = "Also write the scores to this JSON file." };
         var cmd = new Command("score-groundtruth", "Score WeightLens, CircuitLens and attribution-graph outputs against the planted ground truth of a demo model.");

@@ -53,8 +53,7 @@ public static class WeightLensCommand
             string outDir = pr.GetValue(output) ?? throw new CircuitInsightsException("--out is required");
             var (modelPath, tcPath) = ResolveModel(pr.GetValue(demo), pr.GetValue(model), pr.GetValue(transcoders), io);
             using var loaded = ModelOptions.Load(modelPath, io);
-            using var set = TranscoderLoaders.Load(tcPath, new TranscoderLoadOptions(), pr.GetValue(format));
-            io.Note($"loaded transcoders {set.Info.Format}: {set.Layers.Count} layers × {set.Width} features, {set.Info.Activation}, {set.Info.InputHook} → {set.Info.OutputHook}");
+            using var set = TranscoderOptions.Load(tcPath, pr.GetValue(format), io);
             var lens = new WeightLensModel(loaded.Decoder, loaded.Tokenizer, set, loaded.Name);
             var options = new WeightLensOptions
             {

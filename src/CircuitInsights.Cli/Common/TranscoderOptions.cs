@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CircuitInsights.Models;
 using CircuitInsights.Transcoders;
+using CircuitInsights.Transcoders.Catalog;
 using CircuitInsights.Transcoders.Loading;
 
 namespace CircuitInsights.Cli.Common;
@@ -10,7 +11,7 @@ public static class TranscoderOptions
 {
     public static Option<string> Transcoders() => new("--transcoders", "-t")
     {
-        Description = "Transcoder set: a circuit-tracer folder (config.yaml), Gemma Scope params.npz, pchlenski .pt files, … (see 'transcoders inspect').",
+        Description = "Transcoder set: a circuit-tracer folder (config.yaml), Gemma Scope params.npz, pchlenski .pt files, or a catalogue name such as gpt2 / gemma (see 'transcoders list').",
         Required = true,
     };
 
@@ -18,7 +19,12 @@ public static class TranscoderOptions
 
     public static TranscoderSet Load(string path, string? format, CliIO io, IReadOnlySet<int>? layers = null)
     {
-        var set = TranscoderLoaders.Load(path, new TranscoderLoadOptions { Layers = layers }, format);
+        var options = new TranscoderLoadOptions { Layers = layers };
+        // a catalogue name or alias (e.g. "gpt2", "gemma") resolves from the local Hugging Face cache
+        bool local = File.Exists(path) || Directory.Exists(path) || path.StartsWith("hf://", StringComparison.Ordinal);
+        var set = !local && format is null && TranscoderCatalog.Default.Find(path) is not null
+            ? TranscoderCatalog.Default.Load(path, options)
+            : TranscoderLoaders.Load(path, options, format);
         io.Note($"loaded transcoders ({set.Info.Format}, layers {string.Join(",", set.Layers)}, width {set.Width}, {set.Info.InputHook} → {set.Info.OutputHook})");
         return set;
     }
