@@ -45,6 +45,7 @@ public sealed class ActivationCacheBuilder
         string fingerprint = CorpusFingerprint.Of(_corpus);
         var layers = _options.Layers.Distinct().Order().ToArray();
         var existing = CacheManifest.TryLoad(_dir);
+        CheckpointFiles.Recover(_dir, existing?.NextWindow); // a kill inside a checkpoint leaves it half written
         Dictionary<int, FeatureSketches> sketches;
         Dictionary<int, CoactivationStats> coact;
         long nextWindow = 0, windows = 0, tokens = 0, positions = 0;
@@ -108,15 +109,17 @@ public sealed class ActivationCacheBuilder
         long nextWindow, long windows, long tokens, long positions)
     {
         var meta = new Dictionary<string, string>();
-        foreach (var (l, s) in sketches) s.Save(CacheManifest.LayerFile(_dir, l), meta);
-        foreach (var (l, c) in coact) c.Save(CacheManifest.CoactivationFile(_dir, l));
+        foreach (var (l, s) in sketches) s.Save(CheckpointFiles.StagingPath(CacheManifest.LayerFile(_dir, l)), meta);
+        foreach (var (l, c) in coact) c.Save(CheckpointFiles.StagingPath(CacheManifest.CoactivationFile(_dir, l)));
+        CheckpointFiles.MarkStaged(_dir, nextWindow);
         var manifest = new CacheManifest
         {
             Status = status, Options = _options, Corpus = Path.GetFullPath(_corpus), CorpusFingerprint = fingerprint,
             Model = _loaded.Name, Transcoders = _model.Transcoders.Info, Features = _model.Transcoders.Width,
             NextWindow = nextWindow, Windows = windows, Tokens = tokens, Positions = positions,
         };
-        manifest.Save(_dir);
+        manifest.Save(_dir); // the commit point
+        CheckpointFiles.Publish(_dir);
         return manifest;
     }
 
