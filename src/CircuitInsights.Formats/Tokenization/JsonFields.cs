@@ -26,11 +26,20 @@ internal static class JsonFields
         catch (UnauthorizedAccessException e) { throw new InvalidModelFileException(file, $"cannot read file ({e.Message})", e); }
     }
 
+    private static int FirstInvalidUtf8(byte[] bytes)
+    {
+        var status = System.Text.Unicode.Utf8.ToUtf16(bytes, new char[bytes.Length], out int read, out _, replaceInvalidSequences: false);
+        return status == System.Buffers.OperationStatus.Done ? -1 : read;
+    }
+
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
     /// <summary>Parses a JSON document whose root must be an object.</summary>
     public static JsonDocument ParseObject(byte[] utf8, string file)
     {
+        // JsonDocument accepts invalid UTF-8 inside strings and only fails when a string is read; check up front
+        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+            throw new InvalidModelFileException(file, $"not valid UTF-8 text (first bad byte at offset {FirstInvalidUtf8(utf8)})");
         JsonDocument doc;
         try { doc = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = 256 }); }
         catch (JsonException e)

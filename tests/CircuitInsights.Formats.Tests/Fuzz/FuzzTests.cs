@@ -7,7 +7,7 @@ namespace CircuitInsights.Formats.Tests;
 
 /// <summary>
 /// Seeded mutation fuzzing of every parser: only <see cref="CircuitInsightsException"/> (or success) may escape, each
-/// input within 2 s and 64 MiB. 2 000 inputs per parser by default; <c>CI_FUZZ_ITERATIONS=100000</c> for a long run.
+/// input within 2 s and 64 MiB. 100 000 inputs per parser by default; <c>CI_FUZZ_ITERATIONS</c> changes it.
 /// </summary>
 public sealed class TensorFileFuzzTests(ITestOutputHelper output)
 {
@@ -72,7 +72,7 @@ public sealed class TensorFileFuzzTests(ITestOutputHelper output)
 
 /// <summary>
 /// Seeded mutation fuzzing of every parser: only <see cref="CircuitInsightsException"/> (or success) may escape, each
-/// input within 2 s and 64 MiB. 2 000 inputs per parser by default; <c>CI_FUZZ_ITERATIONS=100000</c> for a long run.
+/// input within 2 s and 64 MiB. 100 000 inputs per parser by default; <c>CI_FUZZ_ITERATIONS</c> changes it.
 /// </summary>
 public sealed class PickleFuzzTests(ITestOutputHelper output)
 {
@@ -127,7 +127,7 @@ public sealed class PickleFuzzTests(ITestOutputHelper output)
 
 /// <summary>
 /// Seeded mutation fuzzing of every parser: only <see cref="CircuitInsightsException"/> (or success) may escape, each
-/// input within 2 s and 64 MiB. 2 000 inputs per parser by default; <c>CI_FUZZ_ITERATIONS=100000</c> for a long run.
+/// input within 2 s and 64 MiB. 100 000 inputs per parser by default; <c>CI_FUZZ_ITERATIONS</c> changes it.
 /// </summary>
 public sealed class ConfigFuzzTests(ITestOutputHelper output)
 {
@@ -168,5 +168,41 @@ public sealed class ConfigFuzzTests(ITestOutputHelper output)
             "activation: topk\nk: 64\nnested:\n  - name: a\n    value: 0x1F\n  - name: b\n    value: -0o17\n"u8.ToArray(),
         };
         Report("yaml", FuzzHarness.Run("yaml", seeds, bytes => FuzzSeeds.WalkConfig(YamlConfig.Parse(Encoding.UTF8.GetString(bytes), "fuzz.yaml"), 0), seed: 1008, text: true));
+    }
+}
+
+/// <summary>
+/// Seeded mutation fuzzing of the tokenizer files: Hugging Face <c>tokenizer.json</c> (Gemma-2-, Llama-3- and GPT-2-style
+/// seeds) and SentencePiece <c>tokenizer.model</c> protobufs. Same budget and rules as the other parsers.
+/// </summary>
+public sealed class TokenizerFuzzTests(ITestOutputHelper output)
+{
+    void Report(string parser, FuzzHarness.Result r) =>
+        output.WriteLine($"{parser}: {r.Runs} inputs, {r.Parsed} parsed, {r.Rejected} rejected with CircuitInsightsException");
+
+    [Fact]
+    public void TokenizerJson_MutatedInputs_OnlyThrowCircuitInsightsException()
+    {
+        var gpt2Like = Formats.Tokenization.ByteLevelBpeJsonWriter.Write(
+            [new("h", 0), new("e", 1), new("l", 2), new("o", 3), new("Ġ", 4), new("he", 5), new("ll", 6), new("hell", 7), new("hello", 8)],
+            ["h e", "l l", "he ll", "hell o"], [(9, "<|endoftext|>")]);
+        var seeds = new List<byte[]>
+        {
+            Encoding.UTF8.GetBytes(Testing.Tokenization.SyntheticTokenizers.Gemma().ToJsonString()),
+            Encoding.UTF8.GetBytes(Testing.Tokenization.SyntheticTokenizers.Llama3().ToJsonString()),
+            gpt2Like,
+        };
+        Report("tokenizer.json", FuzzHarness.Run("tokenizer.json", seeds, bytes =>
+        {
+            var file = Formats.Tokenization.TokenizerJsonFile.Parse(bytes, "fuzz/tokenizer.json");
+            _ = file.Vocabulary.Count + file.TemplatePrefix.Length + file.TemplateSuffix.Length;
+        }, seed: 1009, text: true));
+    }
+
+    [Fact]
+    public void SentencePieceModel_MutatedInputs_OnlyThrowCircuitInsightsException()
+    {
+        var seeds = new List<byte[]> { Tokenization.SentencePieceFixtures.GemmaLike, Tokenization.SentencePieceFixtures.Llama2Like };
+        Report("tokenizer.model", FuzzHarness.Run("tokenizer.model", seeds, bytes => Formats.Tokenization.SentencePieceModelFile.Parse(bytes, "fuzz/tokenizer.model"), seed: 1010));
     }
 }
