@@ -83,7 +83,7 @@ public static class AttributionBenchmark
     }
 
     /// <summary>Resets VmHWM to the current RSS (Linux: "5" to /proc/self/clear_refs); false where unsupported.</summary>
-    static bool ResetPeak()
+    public static bool ResetPeak()
     {
         try { File.WriteAllText("/proc/self/clear_refs", "5"); return true; }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CircuitInsights.Bench.Attribution;
+using CircuitInsights.Bench.CircuitLensBench;
 using CircuitInsights.Bench.Forward;
 using CircuitInsights.Bench.Models;
 using CircuitInsights.Bench;
@@ -12,7 +13,7 @@ public static class BenchCommand
 {
     public static Command Create(CliIO io)
     {
-        var cmd = new Command("bench", "Benchmarks: gemm, forward, models, attribution (results in docs/performance.md).");
+        var cmd = new Command("bench", "Benchmarks: gemm, forward, models, attribution, circuitlens (results in docs/performance.md).");
 
         var gemm = new Command("gemm", "GEMM GFLOP/s for the transcoder/model shapes at 1 and 2 threads, as % of the measured FMA peak, vs the naive kernel and OpenBLAS (when installed).");
         var reps = new Option<int>("--repetitions") { DefaultValueFactory = _ => 3, Description = "Best of this many timed runs." };
@@ -52,6 +53,7 @@ public static class BenchCommand
         });
         cmd.Subcommands.Add(models);
         cmd.Subcommands.Add(Attribution(io));
+        cmd.Subcommands.Add(CircuitLens(io));
         return cmd;
     }
 
@@ -74,6 +76,29 @@ public static class BenchCommand
             {
                 Positions = pr.GetValue(positions), MaxFeatureNodes = max, FitToBudget = fit, MemoryBudgetBytes = ByteSize.Parse(pr.GetValue(budget)!, "--memory-budget"),
                 BatchSize = pr.GetValue(batch), ActivePerPosition = pr.GetValue(active),
+            });
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+
+    static Command CircuitLens(CliIO io)
+    {
+        var cmd = new Command("circuitlens", "CircuitLens at GPT-2-small shapes (random weights, random 24576-wide transcoders on all 12 layers, ~50 active per position, Brown text): cache-pass tokens/s, merge and finalize times, attribution contexts/s, peak RSS per phase, and the projection to 24M tokens on 1-128 machines.");
+        var tokens = new Option<long>("--tokens") { DefaultValueFactory = _ => 20_000, Description = "Tokens to cache (context length 128, batch 16)." };
+        var contexts = new Option<int>("--contexts") { DefaultValueFactory = _ => 40, Description = "Sampled contexts to attribute." };
+        var features = new Option<int>("--features") { DefaultValueFactory = _ => 4, Description = "Features (spread over the layers) whose contexts are attributed." };
+        var shards = new Option<int>("--shards") { DefaultValueFactory = _ => 2, Description = "Run the cache pass as this many shards in turn and time their merge." };
+        var coact = new Option<bool>("--coactivation-in-pass") { Description = "Track TWERA co-activation in the timed pass (its setup is 66 K×K GEMMs per shard: long)." };
+        var work = new Option<string?>("--work-dir") { Description = "Empty folder for the corpus and caches (≈ 1.2 GB per shard; default: a temporary folder, deleted)." };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
+        foreach (var o in new Option[] { tokens, contexts, features, shards, coact, work, seed }) cmd.Options.Add(o);
+        cmd.SetAction(pr =>
+        {
+            CircuitLensBenchmark.Run(io.Out, new CircuitLensBenchOptions
+            {
+                Tokens = pr.GetValue(tokens), Contexts = pr.GetValue(contexts), Features = pr.GetValue(features), Shards = pr.GetValue(shards),
+                CoactivationInPass = pr.GetValue(coact), WorkDirectory = pr.GetValue(work), Seed = pr.GetValue(seed),
             });
             return ExitCodes.Ok;
         });
