@@ -21,13 +21,7 @@ public static class CacheMergeCommand
         cmd.Options.Add(model); cmd.Options.Add(output); cmd.Options.Add(samples); cmd.Options.Add(bins); cmd.Options.Add(alpha);
         cmd.SetAction(pr =>
         {
-            string dir = pr.GetValue(output)!;
-            var merged = CacheMerger.Merge(pr.GetValue(shards)!, dir);
-            if (merged.Options.ShardCount != 1) throw new CircuitInsightsException($"merged {merged.MergedShards} of {merged.Options.ShardCount} shards; give all of them");
-            var tok = TokenizerLoader.Load(Formats.ModelDirectory.Resolve(pr.GetValue(model)!).Path);
-            var final = CacheFinalizer.Finalize(dir, tok, new SamplingOptions { Count = pr.GetValue(samples), Bins = pr.GetValue(bins), Alpha = pr.GetValue(alpha), Seed = merged.Options.Seed });
-            (tok as IDisposable)?.Dispose();
-            io.Out.WriteLine($"merged {final.MergedShards} shards into {dir}: {final.Windows:N0} windows, {final.Tokens:N0} tokens");
+            MergeCommand.MergeCaches(pr.GetValue(shards)!, pr.GetValue(output)!, pr.GetValue(model)!, pr.GetValue(samples), pr.GetValue(bins), pr.GetValue(alpha), io);
             return ExitCodes.Ok;
         });
         return cmd;

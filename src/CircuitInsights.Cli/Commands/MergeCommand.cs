@@ -43,23 +43,34 @@ public static class MergeCommand
                     io.Out.WriteLine($"merged {dirs.Length} CircuitLens shards into {outDir}: {n:N0} features");
                     break;
                 default:
-                    var merged = CacheMerger.Merge(dirs, outDir);
-                    if (merged.Options.ShardCount != 1) throw new CircuitInsightsException($"merged {merged.MergedShards} of {merged.Options.ShardCount} cache shards; give all of them");
-                    string modelPath = pr.GetValue(model) ?? merged.Model;
-                    if (!Directory.Exists(modelPath) && !File.Exists(modelPath))
-                        throw new CircuitInsightsException($"the cache was made with model '{merged.Model}', which is not a local path here: give --model");
-                    var tokenizer = TokenizerLoader.Load(ModelDirectory.Resolve(modelPath).Path);
-                    try
-                    {
-                        var final = CacheFinalizer.Finalize(outDir, tokenizer, new SamplingOptions { Count = pr.GetValue(samples), Bins = pr.GetValue(bins), Alpha = pr.GetValue(alpha), Seed = merged.Options.Seed });
-                        io.Out.WriteLine($"merged {final.MergedShards} cache shards into {outDir}: {final.Windows:N0} windows, {final.Tokens:N0} tokens");
-                    }
-                    finally { (tokenizer as IDisposable)?.Dispose(); }
+                    MergeCaches(dirs, outDir, pr.GetValue(model), pr.GetValue(samples), pr.GetValue(bins), pr.GetValue(alpha), io);
                     break;
             }
             return ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>Merges cache shards and finalizes the result (sampling needs the model's tokenizer: <paramref name="model"/>,
+    /// else the model recorded in the cache when that is a local path).</summary>
+    internal static void MergeCaches(IReadOnlyList<string> dirs, string outDir, string? model, int samples, int bins, double alpha, CliIO io)
+    {
+        // refuse an incomplete set before writing anything
+        foreach (var dir in dirs)
+            if (CacheManifest.TryLoad(dir) is { } m && m.Options.ShardCount != dirs.Count)
+                throw new CircuitInsightsException($"{dir} is shard {m.Options.ShardIndex}/{m.Options.ShardCount}, but {dirs.Count} shard folder(s) were given; give all {m.Options.ShardCount}");
+        var merged = CacheMerger.Merge(dirs, outDir);
+        if (merged.Options.ShardCount != 1) throw new CircuitInsightsException($"merged {merged.MergedShards} of {merged.Options.ShardCount} cache shards; give all of them");
+        string modelPath = model ?? merged.Model;
+        if (!Directory.Exists(modelPath) && !File.Exists(modelPath))
+            throw new CircuitInsightsException($"the cache was made with model '{merged.Model}', which is not a local path here: give --model");
+        var tokenizer = TokenizerLoader.Load(ModelDirectory.Resolve(modelPath).Path);
+        try
+        {
+            var final = CacheFinalizer.Finalize(outDir, tokenizer, new SamplingOptions { Count = samples, Bins = bins, Alpha = alpha, Seed = merged.Options.Seed });
+            io.Out.WriteLine($"merged {final.MergedShards} cache shards into {outDir}: {final.Windows:N0} windows, {final.Tokens:N0} tokens");
+        }
+        finally { (tokenizer as IDisposable)?.Dispose(); }
     }
 
     static Kind Detect(IReadOnlyList<string> dirs)

@@ -113,6 +113,13 @@ public class CacheCommandTests(DemoModelFixture demo) : IClassFixture<DemoModelF
         Assert.Equal(Directory.GetFiles(Path.Combine(clSingle, "features")).Select(Path.GetFileName).Order(), Directory.GetFiles(Path.Combine(clMerged, "features")).Select(Path.GetFileName).Order());
         Assert.Equal(File.ReadAllLines(Path.Combine(clSingle, "layer_0.jsonl")).Length, File.ReadAllLines(Path.Combine(clMerged, "layer_0.jsonl")).Length);
 
+        // an incomplete set of cache shards is refused before anything is written
+        string partial = Path.Combine(demo.Root, "cache-partial");
+        m = Run(["merge", "--model", demo.Model, "--out", partial, shards[0]]);
+        Assert.NotEqual(0, m.Code);
+        Assert.Contains("give all 2", m.Err);
+        Assert.False(Directory.Exists(partial), "the output folder was created");
+
         // mixing kinds is refused with one line
         m = Run(["merge", "--out", Path.Combine(demo.Root, "mixed"), shards[0], clShards[0]]);
         Assert.NotEqual(0, m.Code);
