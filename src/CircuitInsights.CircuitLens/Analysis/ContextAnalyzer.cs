@@ -29,7 +29,12 @@ public sealed class ContextAnalyzer(ReplacementModel model, ITokenizer tokenizer
         var attributionTargets = new List<AttributionTarget>();
         foreach (var t in targets) attributionTargets.Add(new FeatureTarget(t.Layer, t.Position, t.Feature));
         var logitTargets = new List<(int Position, int Token)>();
-        for (int p = targets.Min(t => t.Position); p + 1 < end; p++) logitTargets.Add((p, prefix[p + 1]));
+        // only the next-token logits some target reports (its own position and the OutputTokens − 1 after it): with many
+        // targets in a window, a span from the first to the last target would add a backward row per position
+        var logitPositions = new SortedSet<int>();
+        foreach (var t in targets)
+            for (int p = t.Position; p < t.Position + options.OutputTokens && p + 1 < end; p++) logitPositions.Add(p);
+        foreach (int p in logitPositions) logitTargets.Add((p, prefix[p + 1]));
         foreach (var (p, tok) in logitTargets) attributionTargets.Add(new LogitTarget(p, tok));
         var rows = attributor.Attribute(attributionTargets, new AttributeOptions { HeadContributions = true });
 
