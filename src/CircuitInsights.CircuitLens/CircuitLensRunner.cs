@@ -22,6 +22,10 @@ public sealed class CircuitLensRunner(ReplacementModel model, ITokenizer tokeniz
     public static string ReportPath(string dir, FeatureId f) => Path.Combine(dir, "features", $"L{f.Layer}_F{f.Index}.json");
     public static string ContextsPath(string dir, FeatureId f) => Path.Combine(dir, "features", $"L{f.Layer}_F{f.Index}.contexts.jsonl");
 
+    /// <summary>Features analysed together: a window sampled by several of them is run once for all (held in memory:
+    /// about GroupSize × samples contexts). Results do not depend on it beyond float rounding.</summary>
+    public int GroupSize { get; init; } = 64;
+
     public IReadOnlyList<FeatureCircuitReport> Run(IReadOnlyList<FeatureId> features, string outputDir, IProgress<(int Done, int Total, FeatureId Feature)>? progress = null, CancellationToken cancel = default)
     {
         Directory.CreateDirectory(Path.Combine(outputDir, "features"));
@@ -33,7 +37,8 @@ public sealed class CircuitLensRunner(ReplacementModel model, ITokenizer tokeniz
         var reports = new List<FeatureCircuitReport>();
         int done = 0;
         // Work in groups of features so windows shared between them are attributed once.
-        foreach (var group in features.Distinct().Chunk(16))
+        if (GroupSize < 1) throw new CircuitInsightsException("CircuitLens: the feature group size must be ≥ 1");
+        foreach (var group in features.Distinct().Chunk(GroupSize))
         {
             cancel.ThrowIfCancellationRequested();
             var todo = group.Where(f => !File.Exists(ReportPath(outputDir, f))).ToArray();

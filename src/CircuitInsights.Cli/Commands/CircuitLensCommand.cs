@@ -25,10 +25,11 @@ public static class CircuitLensCommand
         var minFreq = new Option<double>("--min-frequency") { DefaultValueFactory = _ => 0.05, Description = "ρ: drop contributors in fewer than this share of contexts." };
         var significance = new Option<double>("--significance") { DefaultValueFactory = _ => 0.1, Description = "Contributor kept when |c| ≥ this × |target pre-activation|." };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 7, Description = "Seed for --sample." };
+        var group = new Option<int>("--group-features") { DefaultValueFactory = _ => 64, Description = "Features analysed together (a window several of them sampled is attributed once; memory ≈ this × samples contexts)." };
         var shard = ShardOption.Create();
         var output = new Option<string>("--out", "-o") { Description = "Output folder (rerun to resume).", Required = true };
         var cmd = new Command("circuitlens", "Attribute each sampled context of a feature to upstream features, heads and tokens, cluster contexts by circuit, describe each cluster.");
-        foreach (var o in new Option[] { model, transcoders, format, cacheDir, features, layers, sample, outputTokens, eps, minSamples, minFreq, significance, seed, shard, output }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { model, transcoders, format, cacheDir, features, layers, sample, outputTokens, eps, minSamples, minFreq, significance, seed, group, shard, output }) cmd.Options.Add(o);
         cmd.SetAction(pr =>
         {
             var cache = new ActivationCache(pr.GetValue(cacheDir)!);
@@ -42,7 +43,7 @@ public static class CircuitLensCommand
                 OutputTokens = pr.GetValue(outputTokens), Eps = pr.GetValue(eps), MinSamples = pr.GetValue(minSamples),
                 MinFrequency = pr.GetValue(minFreq), Significance = pr.GetValue(significance),
             };
-            var runner = new CircuitLensRunner(new ReplacementModel(m.Decoder, set), m.Tokenizer, cache, options);
+            var runner = new CircuitLensRunner(new ReplacementModel(m.Decoder, set), m.Tokenizer, cache, options) { GroupSize = pr.GetValue(group) };
             var reports = ProgressReporter.Run(io, "circuitlens", list.Count, h =>
                 runner.Run(list, pr.GetValue(output)!, new Progress<(int Done, int Total, FeatureId Feature)>(p => h.Update(p.Done, p.Feature.ToString()))));
             foreach (var r in reports) io.Out.WriteLine($"{r.Description}  [{r.Contexts} contexts, {r.Clusters.Count(c => c.Label >= 0)} cluster(s)]");
