@@ -25,7 +25,7 @@ public static class WeightLensCommand
         var demo = new Option<bool>("--demo") { Description = "Use the built-in demo model and its transcoders (generated on first use)." };
         var layers = new Option<string>("--layers") { Description = "Layers to describe, e.g. 0,3-5 (default: every transcoder layer)." };
         var features = new Option<string>("--features") { Description = "Only these features, e.g. 3:17,4:0-9 (upstream features they inherit from are analysed on demand)." };
-        var shard = new Option<string>("--shard") { Description = "Describe shard i of n (features with index ≡ i mod n in each layer); join shards with 'weightlens merge'." };
+        var shard = new Option<string>("--shard") { Description = "Describe shard i of n (features with index ≡ i mod n in each layer); join shards with 'merge'." };
         var preset = new Option<string>("--preset") { Description = "Thresholds: code (authors' code: tokens 5.5, features 4) or paper (GPT-2 4 / Gemma, Llama 4.5; features 3).", DefaultValueFactory = _ => "code" };
         var tokensThreshold = new Option<double?>("--threshold-tokens") { Description = "z-score threshold for input and output tokens (overrides the preset)." };
         var featuresThreshold = new Option<double?>("--threshold-features") { Description = "z-score threshold for upstream features (overrides the preset)." };
