@@ -1,3 +1,4 @@
+using System.Buffers;
 using CircuitInsights.Models;
 using CircuitInsights.Models.Components;
 using CircuitInsights.Models.Hooks;
@@ -75,16 +76,27 @@ public sealed class ReplacementModel
             var tc = _owner.Transcoders[layer];
             int rows = _batch.BatchSize * _batch.Positions, k = tc.Width;
             var input = value.ToArray();
-            var pre = new float[(long)rows * k];
-            tc.PreActivations(input, rows, pre);
-            var act = _options.KeepPreActivations ? (float[])pre.Clone() : pre;
-            for (int r = 0; r < rows; r++)
+            int n = checked(rows * k);
+            // The dense [rows, K] pre-activations (200 MB for a 2048-row GPT-2 batch) are only needed until they are
+            // sparsified: a pooled buffer keeps the large-object heap from filling with one garbage array per layer and batch.
+            float[]? rented = _options.KeepPreActivations ? null : ArrayPool<float>.Shared.Rent(n);
+            try
             {
-                var row = act.AsSpan(r * k, k);
-                if (_options.ZeroFirstPosition && r % _batch.Positions == 0) row.Clear();
-                else tc.Activate(row);
+                var pre = rented ?? new float[n];
+                tc.PreActivations(input, rows, pre.AsSpan(0, n));
+                var act = _options.KeepPreActivations ? (float[])pre.Clone() : pre;
+                for (int r = 0; r < rows; r++)
+                {
+                    var row = act.AsSpan(r * k, k);
+                    if (_options.ZeroFirstPosition && r % _batch.Positions == 0) row.Clear();
+                    else tc.Activate(row);
+                }
+                _encoded[layer] = (input, _options.KeepPreActivations ? pre : null, SparseFeatures.FromDense(act.AsSpan(0, n), rows, k));
             }
-            _encoded[layer] = (input, _options.KeepPreActivations ? pre : null, SparseFeatures.FromDense(act, rows, k));
+            finally
+            {
+                if (rented is not null) ArrayPool<float>.Shared.Return(rented);
+            }
         }
 
         void Reconstruct(int layer, HookTensor value)
