@@ -48,7 +48,7 @@ public sealed class CircuitLensRunner(ReplacementModel model, ITokenizer tokeniz
                 FeatureCircuitReport report;
                 if (contexts.TryGetValue(f, out var list))
                 {
-                    report = new FeatureCircuitAnalyzer(tokenizer, options).Analyze(f.Layer, f.Index, list);
+                    report = new FeatureCircuitAnalyzer(tokenizer, options).Analyze(f.Layer, f.Index, list) with { Twera = [.. cache.Twera(f.Layer, f.Index)] };
                     AtomicFile.Write(ContextsPath(outputDir, f), s =>
                     {
                         using var w = new StreamWriter(s, leaveOpen: true);

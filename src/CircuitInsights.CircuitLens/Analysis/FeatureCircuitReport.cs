@@ -45,4 +45,14 @@ public sealed record FeatureCircuitReport
     [JsonPropertyName("max_completeness_error")] public required double MaxCompletenessError { get; init; }
     [JsonPropertyName("description")] public required string Description { get; init; }
     [JsonPropertyName("options")] public required CircuitLensOptions Options { get; init; }
+    /// <summary>Upstream features by TWERA over the whole cached corpus (the dataset-level counterpart of the per-context
+    /// attributions); empty when the cache gathered no co-activation statistics for this layer.</summary>
+    [JsonPropertyName("twera")] public TweraLink[] Twera { get; init; } = [];
 }
+
+/// <summary>An upstream feature's target-weighted expected residual attribution to a feature.</summary>
+public sealed record TweraLink(
+    [property: JsonPropertyName("layer")] int Layer,
+    [property: JsonPropertyName("feature")] int Feature,
+    [property: JsonPropertyName("virtual_weight")] float VirtualWeight,
+    [property: JsonPropertyName("twera")] double Twera);

@@ -1,4 +1,5 @@
 using CircuitInsights.Formats;
+using CircuitInsights.CircuitLens.Analysis;
 
 namespace CircuitInsights.CircuitLens.Cache;
 
@@ -23,6 +24,8 @@ public sealed class ActivationCache
 
     public IReadOnlyList<int> Layers => Manifest.Options.Layers.Distinct().Order().ToArray();
 
+    readonly Dictionary<int, CoactivationStats?> _coactivation = new();
+
     public FeatureSketches Sketches(int layer)
     {
         lock (_lock)
@@ -31,6 +34,32 @@ public sealed class ActivationCache
             if (!Layers.Contains(layer)) throw new CircuitInsightsException($"{Directory}: layer {layer} was not cached (cached: {string.Join(", ", Layers)})");
             return _sketches[layer] = FeatureSketches.Load(CacheManifest.LayerFile(Directory, layer), Manifest.Options.Seed);
         }
+    }
+
+    /// <summary>TWERA of a feature's tracked upstream pairs (largest |TWERA| first): TWERA = E[a_t·a_s]/E[a_t] × the virtual
+    /// weight, from the co-activation statistics gathered in the cache pass. Empty when none were gathered for the layer
+    /// (first cached layer, or <c>--coactivation-pairs 0</c>) or the feature never fired.</summary>
+    public IReadOnlyList<TweraLink> Twera(int layer, int feature)
+    {
+        CoactivationStats? stats;
+        lock (_lock)
+        {
+            if (!_coactivation.TryGetValue(layer, out stats))
+            {
+                string path = CacheManifest.CoactivationFile(Directory, layer);
+                _coactivation[layer] = stats = File.Exists(path) ? CoactivationStats.Load(path) : null;
+            }
+        }
+        if (stats is null || (uint)feature >= (uint)stats.Features) return [];
+        var sumTarget = Sketches(layer).PositionSum[feature];
+        var links = new List<TweraLink>();
+        for (int p = 0; p < stats.Pairs; p++)
+        {
+            int o = feature * stats.Pairs + p;
+            if (stats.SourceLayer[o] < 0) continue;
+            links.Add(new TweraLink(stats.SourceLayer[o], stats.SourceFeature[o], stats.VirtualWeight[o], stats.Twera(feature, p, sumTarget)));
+        }
+        return links.OrderByDescending(l => Math.Abs(l.Twera)).ThenBy(l => l.Layer).ThenBy(l => l.Feature).ToList();
     }
 
     /// <summary>The contexts sampled for a feature (highest activation first).</summary>

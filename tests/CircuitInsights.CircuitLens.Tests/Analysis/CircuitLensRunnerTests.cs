@@ -42,11 +42,15 @@ public class CircuitLensRunnerTests(DemoCacheFixture demo) : IClassFixture<DemoC
     public void InheritedFeature_TopUpstreamFeatureIsTheDetector()
     {
         var f = demo.Manifest.Feature("animal_inherited");
-        Run("animal_inherited");
+        var report = Run("animal_inherited").Single();
         var contexts = Contexts(Path.Combine(demo.Root, "cl-animal_inherited"), f.Layer, f.Index);
         var detector = demo.Manifest.Feature("animal_detector");
         Assert.NotEmpty(contexts);
         Assert.All(contexts, c => Assert.Equal((detector.Layer, detector.Index, c.TargetPosition), (c.Features[0].Layer, c.Features[0].Feature, c.Features[0].Position)));
+        // dataset level: TWERA over the whole cached corpus names the same upstream feature first
+        Assert.NotEmpty(report.Twera);
+        Assert.Equal((detector.Layer, detector.Index), (report.Twera[0].Layer, report.Twera[0].Feature));
+        Assert.True(report.Twera[0].Twera > 0 && report.Twera[0].VirtualWeight > 0, $"TWERA {report.Twera[0]}");
     }
 
     [Fact]
