@@ -14,13 +14,27 @@ namespace CircuitInsights.CircuitLens;
 /// feature as soon as it is done (resumable: finished features are skipped), then <c>layer_{l}.jsonl</c> and
 /// <c>summary.json</c>.
 /// </summary>
-public sealed class CircuitLensRunner(ReplacementModel model, ITokenizer tokenizer, ActivationCache cache, CircuitLensOptions options)
+public sealed partial class CircuitLensRunner(ReplacementModel model, ITokenizer tokenizer, ActivationCache cache, CircuitLensOptions options)
 {
     static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
     internal static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true };
 
     public static string ReportPath(string dir, FeatureId f) => Path.Combine(dir, "features", $"L{f.Layer}_F{f.Index}.json");
     public static string ContextsPath(string dir, FeatureId f) => Path.Combine(dir, "features", $"L{f.Layer}_F{f.Index}.contexts.jsonl");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^L(0|[1-9]\d*)_F(0|[1-9]\d*)\.json$")]
+    private static partial System.Text.RegularExpressions.Regex ReportName();
+
+    /// <summary>The features that have a report in a CircuitLens output folder (by file name as <see cref="ReportPath"/> writes
+    /// it), ordered by (layer, index);
+    /// empty when the folder has no <c>features/</c>.</summary>
+    public static List<FeatureId> ReportedFeatures(string dir)
+    {
+        string features = Path.Combine(dir, "features");
+        if (!Directory.Exists(features)) return [];
+        return Directory.EnumerateFiles(features, "L*_F*.json").Select(p => ReportName().Match(Path.GetFileName(p))).Where(m => m.Success)
+            .Select(m => new FeatureId(int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value))).Order().ToList();
+    }
 
     /// <summary>Features analysed together: a window sampled by several of them is run once for all (held in memory:
     /// about GroupSize × samples contexts). Results do not depend on it beyond float rounding.</summary>

@@ -69,7 +69,7 @@ public static class GroundTruthScorer
 
     public static List<ContextAnalysis> LoadContexts(string dir, FeatureId f)
     {
-        string path = Path.Combine(dir, "features", $"L{f.Layer}_F{f.Index}.contexts.jsonl");
+        string path = CircuitLensRunner.ContextsPath(dir, f);
         return File.Exists(path) ? File.ReadLines(path).Select(l => JsonSerializer.Deserialize<ContextAnalysis>(l)!).ToList() : [];
     }
 }

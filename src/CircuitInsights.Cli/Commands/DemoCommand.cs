@@ -66,7 +66,7 @@ public static class DemoCommand
         }), io);
 
         sw.Restart();
-        string wlDir = Path.Combine(runDir, GroundTruthReport.WeightLensDir);
+        string wlDir = Path.Combine(runDir, GroundTruthReport.WeightLensDir), clDir = Path.Combine(runDir, GroundTruthReport.CircuitLensDir);
         var lens = new WeightLensModel(model.Decoder, model.Tokenizer, set, model.Name);
         var wl = WeightLensProgressView.Run(io, (progress, log) => new WeightLensJob
         {
@@ -95,7 +95,7 @@ public static class DemoCommand
         }
         var runner = new CircuitLensRunner(replacement, model.Tokenizer, cache, new CircuitLensOptions());
         ProgressReporter.Run(io, "[4/6] CircuitLens", features.Count, h =>
-            runner.Run(features, Path.Combine(runDir, GroundTruthReport.CircuitLensDir), new Progress<(int Done, int Total, FeatureId Feature)>(p => h.Update(p.Done, p.Feature.ToString()))));
+            runner.Run(features, clDir, new Progress<(int Done, int Total, FeatureId Feature)>(p => h.Update(p.Done, p.Feature.ToString()))));
         io.Note($"[4/6] CircuitLens on {features.Count} features in {sw.Elapsed.TotalSeconds:F1} s");
 
         sw.Restart();
@@ -116,15 +116,14 @@ public static class DemoCommand
         string descriptions = Path.Combine(runDir, "descriptions.jsonl");
         var weightLens = WeightLensDescriptions.Load(wlDir, set.Layers);
         var describer = new CircuitDescriber();
-        var described = features.Select(f => describer.DescribeAsync(f, weightLens.GetValueOrDefault(f),
-            DescriptionMethods.LoadCircuitLens(Path.Combine(runDir, GroundTruthReport.CircuitLensDir), f)).GetAwaiter().GetResult()).OfType<CircuitDescription>().ToList();
-        AtomicFile.WriteAllText(descriptions, string.Concat(described.Select(d => JsonSerializer.Serialize(d, DescribeCommand.Json) + "\n")));
+        var described = describer.DescribeAllAsync(features, weightLens, clDir).GetAwaiter().GetResult();
+        CircuitDescriber.WriteJsonl(descriptions, described);
 
         string db = Path.Combine(runDir, "store.sqlite");
         if (File.Exists(db)) File.Delete(db); // derived from the folders above: rebuilt on every run
         var imported = StoreImporter.Import(db, new ImportOptions
         {
-            CacheDir = cacheDir, CircuitLensDir = Path.Combine(runDir, GroundTruthReport.CircuitLensDir), WeightLensDir = wlDir,
+            CacheDir = cacheDir, CircuitLensDir = clDir, WeightLensDir = wlDir,
             Graphs = File.Exists(graphPath) ? [graphPath] : [], Descriptions = [descriptions], Model = replacement, Tokenizer = model.Tokenizer, ModelName = model.Name,
         });
         io.Note($"[6/6] {described.Count} WL+CL descriptions; feature store {db} ({imported}) in {sw.Elapsed.TotalSeconds:F1} s");

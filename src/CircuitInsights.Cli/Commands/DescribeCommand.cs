@@ -1,12 +1,8 @@
 using System.CommandLine;
-using System.Text;
-using System.Text.Json;
-using System.Text.RegularExpressions;
 using CircuitInsights.CircuitLens;
 using CircuitInsights.Cli.Common;
 using CircuitInsights.Evaluation.Descriptions;
 using CircuitInsights.Evaluation.Explainers;
-using CircuitInsights.Formats;
 using CircuitInsights.Llm;
 using CircuitInsights.Transcoders;
 
@@ -17,7 +13,7 @@ namespace CircuitInsights.Cli.Commands;
 /// structured (no LLM) or written by an OpenAI-compatible LLM (one sentence per cluster, then a merged one). Writes one
 /// JSON line per described feature, in the format <c>store import --descriptions</c> reads.
 /// </summary>
-public static partial class DescribeCommand
+public static class DescribeCommand
 {
     public static Command Create(CliIO io)
     {
@@ -41,7 +37,7 @@ public static partial class DescribeCommand
             if (clDir is null && wlPath is null) throw new CircuitInsightsException("nothing to describe: give --circuitlens and/or --weightlens (or --run DIR holding them)");
             if (clDir is not null && !Directory.Exists(clDir)) throw new CircuitInsightsException($"--circuitlens {clDir}: no such folder");
 
-            var clFeatures = clDir is null ? [] : CircuitLensFeatures(clDir);
+            var clFeatures = clDir is null ? [] : CircuitLensRunner.ReportedFeatures(clDir);
             IReadOnlyList<FeatureId> list = pr.GetValue(features) is { } f ? FeatureId.ParseList(f) : clFeatures;
             var weightLens = wlPath is null ? new Dictionary<FeatureId, WeightLensRecord>()
                 : WeightLensDescriptions.Load(wlPath, list.Count > 0 ? list.Select(x => x.Layer) : Enumerable.Range(0, 256));
@@ -55,18 +51,8 @@ public static partial class DescribeCommand
             var describer = new CircuitDescriber(cached);
 
             var results = ProgressReporter.Run(io, "describe", list.Count, h =>
-            {
-                var lines = new List<CircuitDescription>();
-                foreach (var id in list)
-                {
-                    var cl = clDir is null ? null : DescriptionMethods.LoadCircuitLens(clDir, id);
-                    var d = describer.DescribeAsync(id, weightLens.GetValueOrDefault(id), cl).GetAwaiter().GetResult();
-                    if (d is not null) lines.Add(d);
-                    h.Update(lines.Count, id.ToString());
-                }
-                return lines;
-            });
-            AtomicFile.WriteAllText(outFile, string.Concat(results.Select(r => JsonSerializer.Serialize(r, Json) + "\n")));
+                describer.DescribeAllAsync(list, weightLens, clDir, (n, id) => h.Update(n, id.ToString())).GetAwaiter().GetResult());
+            CircuitDescriber.WriteJsonl(outFile, results);
             foreach (var r in results.Take(20)) io.Out.WriteLine($"L{r.Layer}:F{r.Feature}  {r.Text}");
             if (results.Count > 20) io.Out.WriteLine($"… {results.Count - 20} more");
             io.Out.WriteLine($"wrote {results.Count} descriptions ({list.Count - results.Count} features not described) to {outFile}" +
@@ -76,17 +62,4 @@ public static partial class DescribeCommand
         return cmd;
     }
 
-    /// <summary>JSON lines keep token text readable (quotes and non-ASCII unescaped where JSON allows).</summary>
-    internal static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    [GeneratedRegex(@"^L(\d+)_F(\d+)\.json$")]
-    private static partial Regex ReportFile();
-
-    static List<FeatureId> CircuitLensFeatures(string dir)
-    {
-        string features = Path.Combine(dir, "features");
-        if (!Directory.Exists(features)) return [];
-        return Directory.EnumerateFiles(features, "L*_F*.json").Select(p => ReportFile().Match(Path.GetFileName(p)))
-            .Where(m => m.Success).Select(m => new FeatureId(int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value))).Order().ToList();
-    }
 }

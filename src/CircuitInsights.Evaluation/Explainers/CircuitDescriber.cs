@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using CircuitInsights.CircuitLens.Analysis;
 using CircuitInsights.Evaluation.Descriptions;
+using CircuitInsights.Formats;
 using CircuitInsights.Llm;
 using CircuitInsights.Transcoders;
 
@@ -50,6 +52,28 @@ public sealed class CircuitDescriber(IChatClient? client = null)
     public int MaxClusters { get; init; } = 5;
     /// <summary>Patterns per cluster shown to the LLM.</summary>
     public int MaxPatterns { get; init; } = 8;
+
+    /// <summary>Describes <paramref name="features"/> in order from a CircuitLens folder (may be null) and WeightLens records;
+    /// returns the described ones. <paramref name="progress"/> gets (descriptions so far, feature) after each feature.</summary>
+    public async Task<List<CircuitDescription>> DescribeAllAsync(IEnumerable<FeatureId> features, IReadOnlyDictionary<FeatureId, WeightLensRecord> weightLens,
+        string? circuitLensDir, Action<int, FeatureId>? progress = null, CancellationToken cancel = default)
+    {
+        var result = new List<CircuitDescription>();
+        foreach (var id in features)
+        {
+            var cl = circuitLensDir is null ? null : DescriptionMethods.LoadCircuitLens(circuitLensDir, id);
+            if (await DescribeAsync(id, weightLens.GetValueOrDefault(id), cl, cancel).ConfigureAwait(false) is { } d) result.Add(d);
+            progress?.Invoke(result.Count, id);
+        }
+        return result;
+    }
+
+    /// <summary>JSON lines keep token text readable (quotes and non-ASCII unescaped where JSON allows).</summary>
+    static readonly JsonSerializerOptions JsonLines = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Writes one JSON line per description, atomically (the format <c>store import --descriptions</c> reads).</summary>
+    public static void WriteJsonl(string path, IEnumerable<CircuitDescription> descriptions) =>
+        AtomicFile.WriteAllText(path, string.Concat(descriptions.Select(d => JsonSerializer.Serialize(d, JsonLines) + "\n")));
 
     /// <summary>The description, or null when neither method describes the feature.</summary>
     public async Task<CircuitDescription?> DescribeAsync(FeatureId feature, WeightLensRecord? weightLens, FeatureCircuitReport? circuitLens, CancellationToken cancel = default)

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using CircuitInsights.CircuitLens;
 using CircuitInsights.CircuitLens.Analysis;
 
 namespace CircuitInsights.Storage.Import;
@@ -11,24 +11,20 @@ namespace CircuitInsights.Storage.Import;
 /// attributions (upstream features at their source positions, heads at target+delta, embedding/error/bias totals).
 /// Cluster target/source tokens and promoted/suppressed tokens become searchable feature tokens.
 /// </summary>
-public static partial class CircuitLensImporter
+public static class CircuitLensImporter
 {
-    [GeneratedRegex(@"^L(\d+)_F(\d+)\.json$")]
-    private static partial Regex ReportName();
-
     public static List<ActivationRequest> Import(StoreWriter w, string dir, ImportSummary summary, IProgress<string>? progress = null)
     {
         string features = Path.Combine(dir, "features");
         if (!Directory.Exists(features)) throw new CircuitInsightsException($"{dir}: not a CircuitLens output folder (no features/ subfolder)");
         ReadSummary(w, dir);
         var requests = new List<ActivationRequest>();
-        var files = Directory.EnumerateFiles(features, "L*_F*.json").Select(p => (Path: p, Match: ReportName().Match(Path.GetFileName(p))))
-            .Where(x => x.Match.Success).OrderBy(x => int.Parse(x.Match.Groups[1].Value)).ThenBy(x => int.Parse(x.Match.Groups[2].Value)).ToList();
-        foreach (var (path, match) in files)
+        foreach (var named in CircuitLensRunner.ReportedFeatures(dir))
         {
+            string path = CircuitLensRunner.ReportPath(dir, named);
             var report = Read<FeatureCircuitReport>(path, File.ReadAllText(path));
             int layer = report.Layer, index = report.Feature;
-            if (layer.ToString() != match.Groups[1].Value || index.ToString() != match.Groups[2].Value)
+            if (layer != named.Layer || index != named.Index)
                 throw new CircuitInsightsException($"{path}: report is for L{layer}:F{index}, but the file name says otherwise");
             progress?.Report($"circuitlens: L{layer}:F{index}");
             w.EnsureFeature(layer, index);
