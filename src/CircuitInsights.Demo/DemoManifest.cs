@@ -7,6 +7,8 @@ namespace CircuitInsights.Demo;
 public sealed record DemoManifest
 {
     public const int CurrentVersion = 2;
+    /// <summary>Name of the manifest inside the demo model's folder.</summary>
+    public const string FileName = "manifest.json";
 
     [JsonPropertyName("version")] public int Version { get; init; } = CurrentVersion;
     [JsonPropertyName("seed")] public int Seed { get; init; }

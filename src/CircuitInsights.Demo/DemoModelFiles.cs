@@ -60,6 +60,6 @@ internal static class DemoModelFiles
             .AppendLine("feature_output_hook: \"hook_mlp_out\"")
             .AppendLine("transcoders:");
         for (int l = 0; l < DemoLayout.Layers; l++) yaml.AppendLine($"  - \"layer_{l}.safetensors\"");
-        AtomicFile.Write(Path.Combine(dir, "config.yaml"), s => s.Write(Encoding.UTF8.GetBytes(yaml.ToString())));
+        AtomicFile.WriteAllText(Path.Combine(dir, "config.yaml"), yaml.ToString());
     }
 }

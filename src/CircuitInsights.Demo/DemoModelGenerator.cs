@@ -23,7 +23,7 @@ public static class DemoModelGenerator
     /// or stale. The manifest is written last, so an interrupted generation is redone.</summary>
     public static DemoManifest EnsureGenerated(string directory, int seed = DefaultSeed)
     {
-        string manifestPath = Path.Combine(directory, "manifest.json");
+        string manifestPath = Path.Combine(directory, DemoManifest.FileName);
         if (File.Exists(manifestPath))
         {
             try
@@ -39,14 +39,14 @@ public static class DemoModelGenerator
     public static DemoManifest Generate(string directory, int seed = DefaultSeed)
     {
         Directory.CreateDirectory(directory);
-        string manifestPath = Path.Combine(directory, "manifest.json");
+        string manifestPath = Path.Combine(directory, DemoManifest.FileName);
         if (File.Exists(manifestPath)) File.Delete(manifestPath);
         var builder = new DemoModelBuilder(seed);
         var manifest = builder.Build();
         DemoModelFiles.WriteModel(Path.Combine(directory, manifest.ModelDir), builder.Weights);
         DemoModelFiles.WriteTranscoders(Path.Combine(directory, manifest.TranscodersDir), builder.Weights);
         DemoCorpus.WriteTo(Path.Combine(directory, manifest.CorpusDir), sentences: 2000, seed: seed + 2);
-        AtomicFile.Write(manifestPath, s => s.Write(System.Text.Encoding.UTF8.GetBytes(manifest.ToJson())));
+        AtomicFile.WriteAllText(manifestPath, manifest.ToJson());
         return manifest;
     }
 }

@@ -36,7 +36,7 @@ public sealed class CachedChatClient(IChatClient inner, string directory, string
         string answer = await inner.CompleteAsync(request, cancel).ConfigureAwait(false);
         Interlocked.Increment(ref _misses);
         var entry = new JsonObject { ["key"] = JsonNode.Parse(key), ["response"] = answer };
-        AtomicFile.Write(path, s => s.Write(Encoding.UTF8.GetBytes(entry.ToJsonString(new JsonSerializerOptions { WriteIndented = true }))));
+        AtomicFile.WriteAllText(path, entry.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return answer;
     }
 

@@ -19,8 +19,8 @@ public static class ScoreGroundTruthCommand
         cmd.Options.Add(manifest); cmd.Options.Add(run); cmd.Options.Add(json);
         cmd.SetAction(pr =>
         {
-            string path = pr.GetValue(manifest) ?? Path.Combine(DemoModelGenerator.DefaultDirectory(), "manifest.json");
-            if (Directory.Exists(path)) path = Path.Combine(path, "manifest.json");
+            string path = pr.GetValue(manifest) ?? Path.Combine(DemoModelGenerator.DefaultDirectory(), DemoManifest.FileName);
+            if (Directory.Exists(path)) path = Path.Combine(path, DemoManifest.FileName);
             if (!File.Exists(path)) throw new CircuitInsightsException($"--manifest {path}: no such file (generate the demo model with 'circuit-insights demo' or name its manifest.json)");
             var report = GroundTruthReport.ScoreRun(DemoManifest.Load(path), pr.GetValue(run)!);
             report.Print(io.Out);

@@ -41,7 +41,7 @@ public static class EvaluationReport
         ReportPlots.GroupedBars(Path.Combine(plots, "purity.png"), "Purity (mean)", "purity", present, layers, (m, l) => Get(m, l)?.Purity.Mean);
         ReportPlots.GroupedBars(Path.Combine(plots, "faithfulness.png"), "Faithfulness (mean, gated)", "faithfulness", present, layers, (m, l) => Get(m, l)?.Faithfulness.Mean);
         ReportPlots.GroupedBars(Path.Combine(plots, "described.png"), "Share of features described", "share", present, layers, (m, l) => Get(m, l)?.DescribedShare);
-        AtomicFile.Write(Path.Combine(dir, "report.md"), s => s.Write(Encoding.UTF8.GetBytes(Markdown(scores, present, layers, summaries, settings, groundTruth))));
+        AtomicFile.WriteAllText(Path.Combine(dir, "report.md"), Markdown(scores, present, layers, summaries, settings, groundTruth));
     }
 
     public static string Markdown(IReadOnlyList<FeatureScores> scores, IReadOnlyList<string> methods, IReadOnlyList<int> layers,

@@ -37,7 +37,7 @@ public static class StoreExporter
             while (r.Read())
             {
                 string json = r.GetString(1);
-                AtomicFile.Write(Path.Combine(outDir, "graphs", $"{r.GetInt64(0)}.json"), s => s.Write(Encoding.UTF8.GetBytes(json)));
+                AtomicFile.WriteAllText(Path.Combine(outDir, "graphs", $"{r.GetInt64(0)}.json"), json);
             }
         }
         AtomicFile.Write(Path.Combine(outDir, "manifest.json"), s => JsonSerializer.Serialize(s, new
