@@ -23,14 +23,12 @@ public static class CacheCommand
         var pairs = new Option<int>("--coactivation-pairs") { Description = "Upstream features per target tracked for TWERA (0 = off).", DefaultValueFactory = _ => 16 };
         var batch = new Option<int>("--batch-size") { Description = "Windows per forward pass.", DefaultValueFactory = _ => 16 };
         var checkpoint = new Option<int>("--checkpoint-windows") { Description = "Save progress every this many windows (0 = only at the end).", DefaultValueFactory = _ => 2000 };
-        var samples = new Option<int>("--samples") { Description = "Contexts sampled per feature for CircuitLens.", DefaultValueFactory = _ => 100 };
-        var bins = new Option<int>("--bins") { Description = "Activation bins of the sampler.", DefaultValueFactory = _ => 20 };
-        var alpha = new Option<double>("--alpha") { Description = "Sampler weight exponent: weight = n_bin^-alpha.", DefaultValueFactory = _ => 0.9 };
+        var sampling = new SamplingCliOptions();
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1234, Description = "Seed of the reservoir hash and the sampler." };
         var shard = ShardOption.Create();
         var output = new Option<string>("--out", "-o") { Description = "Cache folder (rerun the same command to resume).", Required = true };
         var cmd = new Command("cache", "Cache transcoder activations over a corpus: per-feature statistics, top and sampled contexts, TWERA co-activation (resumable, shardable).");
-        foreach (var o in new Option[] { model, transcoders, format, corpus, textField, layers, contextLen, maxTokens, noBos, topK, reservoir, pairs, batch, checkpoint, samples, bins, alpha, seed, shard, output }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { model, transcoders, format, corpus, textField, layers, contextLen, maxTokens, noBos, topK, reservoir, pairs, batch, checkpoint, sampling.Samples, sampling.Bins, sampling.Alpha, seed, shard, output }) cmd.Options.Add(o);
         cmd.SetAction(pr =>
         {
             var (si, sn) = ShardOption.Parse(pr.GetValue(shard));
@@ -51,7 +49,7 @@ public static class CacheCommand
             var manifest = ProgressReporter.Run(io, "caching", total > 0 ? total : 1, h =>
                 builder.Run(new Progress<CacheProgress>(p => h.Update(total > 0 ? p.Tokens : 0, $"{p.Windows:N0} windows, {p.Tokens:N0} tokens"))));
             if (sn == 1 && manifest.Status != "finalized")
-                manifest = CacheFinalizer.Finalize(dir, m.Tokenizer, new SamplingOptions { Count = pr.GetValue(samples), Bins = pr.GetValue(bins), Alpha = pr.GetValue(alpha), Seed = pr.GetValue(seed) });
+                manifest = CacheFinalizer.Finalize(dir, m.Tokenizer, sampling.Read(pr, pr.GetValue(seed)));
             io.Out.WriteLine($"cache {dir}: {manifest.Windows:N0} windows, {manifest.Tokens:N0} tokens, layers {string.Join(",", ls)}, status {manifest.Status}"
                 + (sn > 1 ? $" (shard {si}/{sn}: run 'cache-merge' when all shards are done)" : ""));
             return ExitCodes.Ok;

@@ -22,12 +22,10 @@ public static class MergeCommand
         var shards = new Argument<string[]>("shards") { Description = "Shard output folders (all of one kind).", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--out", "-o") { Description = "Merged output folder.", Required = true };
         var model = new Option<string?>("--model", "-m") { Description = "Caches only: model whose tokenizer renders sampled contexts (default: the model recorded in the cache)." };
-        var samples = new Option<int>("--samples") { DefaultValueFactory = _ => 100, Description = "Caches only: contexts sampled per feature." };
-        var bins = new Option<int>("--bins") { DefaultValueFactory = _ => 20, Description = "Caches only: activation bins of the sampler (as given to 'cache')." };
-        var alpha = new Option<double>("--alpha") { DefaultValueFactory = _ => 0.9, Description = "Caches only: sampler weight exponent (as given to 'cache')." };
+        var sampling = new SamplingCliOptions("Caches only: ", merging: true);
         var cmd = new Command("merge", "Merge the outputs of --shard i/n runs (activation caches, WeightLens or CircuitLens runs) into the single-run result.");
         cmd.Arguments.Add(shards);
-        cmd.Options.Add(output); cmd.Options.Add(model); cmd.Options.Add(samples); cmd.Options.Add(bins); cmd.Options.Add(alpha);
+        cmd.Options.Add(output); cmd.Options.Add(model); foreach (var o in sampling.All) cmd.Options.Add(o);
         cmd.SetAction(pr =>
         {
             var dirs = pr.GetValue(shards)!;
@@ -43,7 +41,7 @@ public static class MergeCommand
                     io.Out.WriteLine($"merged {dirs.Length} CircuitLens shards into {outDir}: {n:N0} features");
                     break;
                 default:
-                    MergeCaches(dirs, outDir, pr.GetValue(model), pr.GetValue(samples), pr.GetValue(bins), pr.GetValue(alpha), io);
+                    MergeCaches(dirs, outDir, pr.GetValue(model), sampling.Read(pr), io);
                     break;
             }
             return ExitCodes.Ok;
@@ -52,8 +50,8 @@ public static class MergeCommand
     }
 
     /// <summary>Merges cache shards and finalizes the result (sampling needs the model's tokenizer: <paramref name="model"/>,
-    /// else the model recorded in the cache when that is a local path).</summary>
-    internal static void MergeCaches(IReadOnlyList<string> dirs, string outDir, string? model, int samples, int bins, double alpha, CliIO io)
+    /// else the model recorded in the cache when that is a local path); the sampler's seed is the cache's.</summary>
+    internal static void MergeCaches(IReadOnlyList<string> dirs, string outDir, string? model, SamplingOptions sampling, CliIO io)
     {
         // refuse an incomplete set before writing anything
         foreach (var dir in dirs)
@@ -67,7 +65,7 @@ public static class MergeCommand
         var tokenizer = TokenizerLoader.Load(ModelDirectory.Resolve(modelPath).Path);
         try
         {
-            var final = CacheFinalizer.Finalize(outDir, tokenizer, new SamplingOptions { Count = samples, Bins = bins, Alpha = alpha, Seed = merged.Options.Seed });
+            var final = CacheFinalizer.Finalize(outDir, tokenizer, sampling with { Seed = merged.Options.Seed });
             io.Out.WriteLine($"merged {final.MergedShards} cache shards into {outDir}: {final.Windows:N0} windows, {final.Tokens:N0} tokens");
         }
         finally { (tokenizer as IDisposable)?.Dispose(); }
