@@ -15,22 +15,13 @@ public sealed partial class TransformerModel : IDisposable
 
     public DecoderSpec Spec => Decoder.Spec;
 
-    /// <summary>A short name for reports: the hub id, else config.json's <c>_name_or_path</c> when it is a hub id (not a
-    /// local path), else the directory name.</summary>
-    public string Name => _name ??= Directory.RepoId ?? HubIdInConfig(ConfigPath) ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Directory.Path));
-    string? _name;
+    /// <summary>config.json's <c>_name_or_path</c>, as the loader read it (null when absent).</summary>
+    public string? NameOrPath { get; init; }
 
-    static string? HubIdInConfig(string configPath)
-    {
-        try
-        {
-            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(configPath));
-            return doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
-                   && doc.RootElement.TryGetProperty("_name_or_path", out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String
-                   && HubId().IsMatch(v.GetString()!) ? v.GetString() : null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException) { return null; }
-    }
+    /// <summary>A short name for reports: the hub id, else <see cref="NameOrPath"/> when it is a hub id (not a local path),
+    /// else the directory name.</summary>
+    public string Name => Directory.RepoId ?? (NameOrPath is { } n && HubId().IsMatch(n) ? n : null)
+                          ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Directory.Path));
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9_.-]+)?$")]
     private static partial System.Text.RegularExpressions.Regex HubId();
