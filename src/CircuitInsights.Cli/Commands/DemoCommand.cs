@@ -32,6 +32,11 @@ public static class DemoCommand
     /// (its direct token path dominates), so the demo keeps 99 % of the node influence instead of circuit-tracer's 80 %.</summary>
     const float GraphNodeThreshold = 0.99f, GraphEdgeThreshold = 0.98f;
 
+    /// <summary>The demo's outputs besides those of <see cref="GroundTruthReport"/>; all are removed when settings change.</summary>
+    const string CacheDir = "cache", DescriptionsFile = "descriptions.jsonl", StoreFile = "store.sqlite";
+    static readonly string[] OutputDirs = [CacheDir, GroundTruthReport.CircuitLensDir, GroundTruthReport.WeightLensDir];
+    static readonly string[] OutputFiles = [GroundTruthReport.GraphFile, GroundTruthReport.FileName, DescriptionsFile, StoreFile];
+
     public static Command Create(CliIO io)
     {
         var output = new Option<string?>("--out", "-o") { Description = "Run folder (default: ./demo-run)." };
@@ -75,7 +80,7 @@ public static class DemoCommand
         io.Note($"[2/6] WeightLens described {wl.Features:N0} features ({wl.Validated:N0} validated) in {sw.Elapsed.TotalSeconds:F1} s");
 
         sw.Restart();
-        string cacheDir = Path.Combine(runDir, "cache");
+        string cacheDir = Path.Combine(runDir, CacheDir);
         var options = new CacheOptions { Layers = set.Layers.ToArray(), ContextLength = 64, MaxTokens = maxTokens, BatchSize = 16 };
         var builder = new ActivationCacheBuilder(model, set, Path.Combine(demoDir, manifest.CorpusDir), cacheDir, options);
         var cacheManifest = ProgressReporter.Run(io, "[3/6] caching the demo corpus", maxTokens, h =>
@@ -113,13 +118,13 @@ public static class DemoCommand
         }
 
         sw.Restart();
-        string descriptions = Path.Combine(runDir, "descriptions.jsonl");
+        string descriptions = Path.Combine(runDir, DescriptionsFile);
         var weightLens = WeightLensDescriptions.Load(wlDir, set.Layers);
         var describer = new CircuitDescriber();
         var described = describer.DescribeAllAsync(features, weightLens, clDir).GetAwaiter().GetResult();
         CircuitDescriber.WriteJsonl(descriptions, described);
 
-        string db = Path.Combine(runDir, "store.sqlite");
+        string db = Path.Combine(runDir, StoreFile);
         if (File.Exists(db)) File.Delete(db); // derived from the folders above: rebuilt on every run
         var imported = StoreImporter.Import(db, new ImportOptions
         {
@@ -144,15 +149,14 @@ public static class DemoCommand
     {
         string path = Path.Combine(runDir, "demo-settings.json");
         bool known = File.Exists(path) && File.ReadAllText(path) == settings;
-        bool hasOutputs = Directory.Exists(Path.Combine(runDir, "cache")) || Directory.Exists(Path.Combine(runDir, GroundTruthReport.WeightLensDir))
-                          || Directory.Exists(Path.Combine(runDir, GroundTruthReport.CircuitLensDir));
+        bool hasOutputs = OutputDirs.Any(d => Directory.Exists(Path.Combine(runDir, d)));
         if (!known && hasOutputs)
         {
             // only the demo's own outputs are removed: the folder may hold other files
             io.Note($"{runDir}: demo outputs made with other settings or another version; starting over");
-            foreach (var dir in new[] { "cache", GroundTruthReport.CircuitLensDir, GroundTruthReport.WeightLensDir })
+            foreach (var dir in OutputDirs)
                 if (Directory.Exists(Path.Combine(runDir, dir))) Directory.Delete(Path.Combine(runDir, dir), true);
-            foreach (var file in new[] { GroundTruthReport.GraphFile, GroundTruthReport.FileName, "descriptions.jsonl", "store.sqlite" })
+            foreach (var file in OutputFiles)
                 File.Delete(Path.Combine(runDir, file));
         }
         Directory.CreateDirectory(runDir);
